@@ -1,0 +1,102 @@
+import { pipeline, type FeatureExtractionPipeline, type ProgressInfo } from '@huggingface/transformers';
+import { planBatches } from './batching.ts';
+import { fingerprintKey, modelFingerprint, type ModelFingerprint } from './fingerprint.ts';
+import type { ModelSpec } from './models.ts';
+
+/**
+ * The one encoder used everywhere: the browser worker, the Node indexer, evaluation and benchmarks.
+ * Tokenisation, truncation (at the model window, from tokenizer_config.json) and pooling all happen in
+ * transformers.js's feature-extraction pipeline, so Node and the browser run the same code on the same files.
+ * Where the files come from (URL or folder) is set on transformers' `env` by the caller.
+ */
+
+/** onnxruntime device: 'wasm' / 'webgpu' in the browser, 'cpu' (onnxruntime-node) in Node. */
+export type Device = 'wasm' | 'webgpu' | 'cpu';
+export type Precision = 'q8' | 'fp32';
+
+export interface EncoderOptions {
+  spec: ModelSpec;
+  weightsSha256: string;
+  device: Device;
+  precision?: Precision;
+  /** Model folder name under transformers' `env.localModelPath`; defaults to the spec id. */
+  modelPath?: string;
+  onLoadProgress?: (info: ProgressInfo) => void;
+}
+
+export interface EmbedProgress {
+  done: number;
+  total: number;
+}
+
+/** Padded tokens per batch: large enough to keep the cores busy, small enough to stay responsive. */
+const MAX_BATCH_TOKENS = 4096;
+const MAX_BATCH_SIZE = 32;
+
+export class Encoder {
+  readonly fingerprint: ModelFingerprint;
+  readonly key: string;
+
+  private constructor(
+    readonly spec: ModelSpec,
+    private readonly extractor: FeatureExtractionPipeline,
+    weightsSha256: string,
+  ) {
+    this.fingerprint = modelFingerprint(spec, weightsSha256);
+    this.key = fingerprintKey(this.fingerprint);
+  }
+
+  static async load(options: EncoderOptions): Promise<Encoder> {
+    const extractor = await pipeline('feature-extraction', options.modelPath ?? options.spec.id, {
+      device: options.device,
+      dtype: options.precision ?? 'q8',
+      progress_callback: options.onLoadProgress,
+    });
+    return new Encoder(options.spec, extractor as FeatureExtractionPipeline, options.weightsSha256);
+  }
+
+  get dims(): number {
+    return this.spec.dims;
+  }
+
+  /** Tokens the model will see for each text (special tokens included, capped at the window). */
+  tokenCounts(texts: readonly string[]): number[] {
+    const tokenizer = this.extractor.tokenizer;
+    return texts.map((text) => Math.min(tokenizer.encode(text).length, this.spec.maxTokens));
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    return (await this.run([this.spec.queryPrefix + text])).slice(0, this.dims);
+  }
+
+  /**
+   * Embeds documents in length-sorted batches; returns one contiguous array, row i = texts[i].
+   * `onBatch` runs after every batch (progress, and a point where the caller may persist or yield).
+   */
+  async embedDocuments(
+    texts: readonly string[],
+    onBatch?: (progress: EmbedProgress, indices: readonly number[], vectors: Float32Array) => void | Promise<void>,
+  ): Promise<Float32Array> {
+    const dims = this.dims;
+    const prefixed = texts.map((text) => this.spec.documentPrefix + text);
+    const out = new Float32Array(texts.length * dims);
+    const { batches } = planBatches(this.tokenCounts(prefixed), MAX_BATCH_TOKENS, MAX_BATCH_SIZE);
+    let done = 0;
+    for (const batch of batches) {
+      const vectors = await this.run(batch.map((i) => prefixed[i]));
+      batch.forEach((textIndex, row) => out.set(vectors.subarray(row * dims, (row + 1) * dims), textIndex * dims));
+      done += batch.length;
+      await onBatch?.({ done, total: texts.length }, batch, vectors);
+    }
+    return out;
+  }
+
+  private async run(texts: string[]): Promise<Float32Array> {
+    const tensor = await this.extractor(texts, { pooling: this.spec.pooling, normalize: this.spec.normalize });
+    return tensor.data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    await this.extractor.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+import { sha256Hex } from '../corpus/hash.ts';
+import type { ModelSpec } from './models.ts';
+
+/**
+ * A model's identity for caching: everything that changes the vectors it produces. Two encoders with the
+ * same fingerprint give the same vector for the same text, so a vector cached under it can be reused.
+ */
+export interface ModelFingerprint {
+  id: string;
+  weightsSha256: string;
+  pooling: ModelSpec['pooling'];
+  normalize: boolean;
+  queryPrefix: string;
+  documentPrefix: string;
+  maxTokens: number;
+  dims: number;
+}
+
+export function modelFingerprint(spec: ModelSpec, weightsSha256: string): ModelFingerprint {
+  return {
+    id: spec.id,
+    weightsSha256,
+    pooling: spec.pooling,
+    normalize: spec.normalize,
+    queryPrefix: spec.queryPrefix,
+    documentPrefix: spec.documentPrefix,
+    maxTokens: spec.maxTokens,
+    dims: spec.dims,
+  };
+}
+
+/** Short, stable key of a fingerprint: the prefix of every cache key (browser IndexedDB and the Node disk cache). */
+export function fingerprintKey(fp: ModelFingerprint): string {
+  const canonical = JSON.stringify([fp.id, fp.weightsSha256, fp.pooling, fp.normalize, fp.queryPrefix, fp.documentPrefix, fp.maxTokens, fp.dims]);
+  return `${fp.id}@${sha256Hex(canonical).slice(0, 16)}`;
+}
+
+/** Provenance written by tools/fetch-model.ts beside the model files; the weights' hash comes from here. */
+export interface Provenance {
+  model: string;
+  sha256: Record<string, string>;
+}
+
+export function weightsHashFromProvenance(provenance: Provenance): string {
+  const hash = provenance.sha256['onnx/model_quantized.onnx'] ?? provenance.sha256['onnx/model.onnx'];
+  if (!hash) throw new Error(`PROVENANCE.json of ${provenance.model} lists no onnx weights`);
+  return hash;
+}

