@@ -52,6 +52,8 @@ export class Encoder {
       dtype: options.precision ?? 'q8',
       progress_callback: options.onLoadProgress,
     });
+    // transformers.js resolves a missing tokenizer to null instead of failing; fail here, with the reason.
+    if (!extractor.tokenizer) throw new Error(`the tokenizer of ${options.spec.id} could not be loaded (tokenizer.json / tokenizer_config.json not found)`);
     return new Encoder(options.spec, extractor as FeatureExtractionPipeline, options.weightsSha256);
   }
 
@@ -66,7 +68,22 @@ export class Encoder {
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    return (await this.run([this.spec.queryPrefix + text])).slice(0, this.dims);
+    return (await this.run([this.fitWindow(this.spec.queryPrefix + text)])).slice(0, this.dims);
+  }
+
+  /**
+   * Cuts a text that is longer than the model window to the words that fit, keeping room for [CLS] and [SEP].
+   * transformers.js truncates after adding the special tokens, so an over-long input would otherwise lose its
+   * final [SEP] and be embedded as a sequence the model never saw in training (and unlike the Python reference).
+   * Decoding word pieces and re-encoding gives the same tokens for a BERT uncased tokenizer.
+   */
+  private fitWindow(text: string): string {
+    const tokenizer = this.extractor.tokenizer;
+    const max = this.spec.maxTokens;
+    if (tokenizer.encode(text).length <= max) return text;
+    const content = tokenizer.encode(text, { add_special_tokens: false });
+    const specials = tokenizer.encode('').length;
+    return tokenizer.decode(content.slice(0, max - specials), { skip_special_tokens: false });
   }
 
   /**
@@ -78,7 +95,7 @@ export class Encoder {
     onBatch?: (progress: EmbedProgress, indices: readonly number[], vectors: Float32Array) => void | Promise<void>,
   ): Promise<Float32Array> {
     const dims = this.dims;
-    const prefixed = texts.map((text) => this.spec.documentPrefix + text);
+    const prefixed = texts.map((text) => this.fitWindow(this.spec.documentPrefix + text));
     const out = new Float32Array(texts.length * dims);
     const { batches } = planBatches(this.tokenCounts(prefixed), MAX_BATCH_TOKENS, MAX_BATCH_SIZE);
     let done = 0;

@@ -1,0 +1,211 @@
+import { contentHash, documentText } from '../corpus/paper-id.ts';
+import type { Paper } from '../corpus/types.ts';
+import { startEmbeddingWorker, Comlink, type EmbeddingClient } from '../embedding/client.ts';
+import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
+import type { BackendRequest, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
+import { resolveVectors, vectorSourceFromFile, type VectorSource } from '../index/resolve-vectors.ts';
+import { decodeVectorFile } from '../index/vector-file.ts';
+import type { Hit } from '../index/top-k.ts';
+import { LatestOnly } from '../search/latest-only.ts';
+import { SearchIndex, type SearchMode } from '../search/search.ts';
+import { openVectorCache, type VectorCache } from './vector-cache.ts';
+import { assetUrls } from './urls.ts';
+
+/**
+ * Orchestrates one page load: corpus, model (in the worker), vectors (precomputed asset, then IndexedDB,
+ * then the encoder), and searches. UI-free: it reports through `onChange` so the Svelte view stays thin.
+ */
+
+export type Phase = 'loading' | 'indexing' | 'ready' | 'error';
+
+export interface Notice {
+  level: 'info' | 'warning';
+  text: string;
+}
+
+export interface EmbeddingProgress {
+  done: number;
+  total: number;
+  docsPerSecond: number;
+  secondsLeft: number;
+}
+
+export interface Snapshot {
+  phase: Phase;
+  error: string | null;
+  papers: readonly Paper[];
+  download: LoadProgress | null;
+  startup: LoadProgress | null;
+  embedding: EmbeddingProgress | null;
+  model: ModelInfo | null;
+  storage: VectorCache['kind'] | null;
+  fromPrecomputed: number;
+  fromCache: number;
+  embeddedNow: number;
+  notices: Notice[];
+}
+
+export interface SearchOutcome {
+  query: string;
+  mode: SearchMode;
+  hits: Hit[];
+  /** Query text to ranked ids, in ms (embedding included). */
+  elapsedMs: number;
+  /** True while indexing: only papers already embedded could be ranked semantically. */
+  partial: boolean;
+}
+
+/** Rows embedded but not yet written to the cache are flushed in groups this large. */
+const PERSIST_EVERY = 256;
+export const RESULT_LIMIT = 50;
+
+export class AppController {
+  private snapshot: Snapshot = {
+    phase: 'loading',
+    error: null,
+    papers: [],
+    download: null,
+    startup: null,
+    embedding: null,
+    model: null,
+    storage: null,
+    fromPrecomputed: 0,
+    fromCache: 0,
+    embeddedNow: 0,
+    notices: [],
+  };
+  private client: EmbeddingClient | null = null;
+  private index: SearchIndex | null = null;
+  /** 1 where a paper's vector is present; semantic results are limited to those while indexing. */
+  private present = new Uint8Array(0);
+  private readonly latest = new LatestOnly();
+
+  constructor(private readonly onChange: (snapshot: Snapshot) => void) {}
+
+  get state(): Snapshot {
+    return this.snapshot;
+  }
+
+  private update(patch: Partial<Snapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    this.onChange(this.snapshot);
+  }
+
+  notify(notice: Notice): void {
+    this.update({ notices: [...this.snapshot.notices, notice] });
+  }
+
+  async start(backend: BackendRequest): Promise<void> {
+    try {
+      const papers = await loadCorpus();
+      this.update({ papers });
+      const hashes = papers.map(contentHash);
+      this.client = startEmbeddingWorker();
+      const [model, precomputed, cache] = await Promise.all([
+        this.initModel(backend),
+        loadPrecomputed().catch((error: Error) => {
+          this.notify({ level: 'info', text: `Precomputed vectors not used (${error.message}); abstracts will be embedded here.` });
+          return null;
+        }),
+        openVectorCache((notice) => this.notify(notice)),
+      ]);
+      this.update({ model, storage: cache.kind });
+      if (model.backend.fallbackReason) this.notify({ level: 'warning', text: `WebGPU not used: ${model.backend.fallbackReason}. Running on WASM.` });
+      const cached = await cache.load(model.modelKey, model.dims);
+      const resolved = resolveVectors(hashes, model.modelKey, model.dims, precomputed, cached);
+      this.index = new SearchIndex(papers, resolved.matrix);
+      this.present = new Uint8Array(papers.length).fill(1);
+      for (const i of resolved.missing) this.present[i] = 0;
+      this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
+      if (resolved.missing.length > 0) await this.embedMissing(papers, hashes, resolved.missing, model, cache);
+      this.update({ phase: 'ready', embedding: null });
+    } catch (error) {
+      this.update({ phase: 'error', error: describe(error) });
+    }
+  }
+
+  private initModel(backend: BackendRequest): Promise<ModelInfo> {
+    const onProgress = (progress: LoadProgress) => this.update(progress.phase === 'download' ? { download: progress } : { startup: progress });
+    return this.client!.api.init(
+      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend },
+      Comlink.proxy(onProgress),
+    );
+  }
+
+  private async embedMissing(papers: readonly Paper[], hashes: string[], missing: number[], model: ModelInfo, cache: VectorCache): Promise<void> {
+    this.update({ phase: 'indexing' });
+    const started = performance.now();
+    const pending = { hashes: [] as string[], rows: [] as Float32Array[] };
+    const flush = async () => {
+      if (pending.hashes.length === 0) return;
+      const { hashes: batchHashes, rows } = pending;
+      pending.hashes = [];
+      pending.rows = [];
+      await cache.append(model.modelKey, model.dims, batchHashes, concat(rows, model.dims));
+    };
+    const onBatch = async (progress: { done: number; total: number }, indices: number[], vectors: Float32Array) => {
+      indices.forEach((local, row) => {
+        const paperIndex = missing[local];
+        const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);
+        this.index!.vectors.setRow(paperIndex, vector);
+        this.present[paperIndex] = 1;
+        pending.hashes.push(hashes[paperIndex]);
+        pending.rows.push(vector);
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const docsPerSecond = progress.done / Math.max(seconds, 1e-3);
+      this.update({
+        embeddedNow: progress.done,
+        embedding: { ...progress, docsPerSecond, secondsLeft: (progress.total - progress.done) / docsPerSecond },
+      });
+      if (pending.hashes.length >= PERSIST_EVERY) await flush();
+    };
+    await this.client!.api.embedDocuments(missing.map((i) => documentText(papers[i])), Comlink.proxy(onBatch));
+    await flush();
+  }
+
+  /** Ranks papers for a query; resolves `undefined` when a newer search superseded this one. */
+  search(query: string, mode: SearchMode): Promise<SearchOutcome | undefined> {
+    return this.latest.run(async () => {
+      const started = performance.now();
+      const text = query.trim();
+      const index = this.index;
+      if (!text || !index) return { query, mode, hits: [], elapsedMs: 0, partial: false };
+      const effectiveMode: SearchMode = this.snapshot.model ? mode : 'keyword';
+      const vector = effectiveMode === 'keyword' ? null : await this.client!.api.embedQuery(text);
+      const partial = this.snapshot.phase !== 'ready';
+      let hits = index.rank(effectiveMode, text, vector, partial ? index.papers.length : RESULT_LIMIT);
+      if (partial && effectiveMode !== 'keyword') hits = hits.filter((hit) => this.present[hit.index] === 1);
+      return { query, mode: effectiveMode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
+    });
+  }
+
+  dispose(): void {
+    this.client?.terminate();
+  }
+}
+
+async function loadCorpus(): Promise<Paper[]> {
+  const response = await fetch(assetUrls.corpus);
+  if (!response.ok) throw new Error(`Could not load the corpus from ${assetUrls.corpus} (HTTP ${response.status}).`);
+  const body = (await response.json()) as { papers?: Paper[] };
+  if (!Array.isArray(body.papers)) throw new Error(`${assetUrls.corpus} has no "papers" list.`);
+  return body.papers;
+}
+
+async function loadPrecomputed(): Promise<VectorSource | null> {
+  const response = await fetch(assetUrls.vectors);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${assetUrls.vectors}`);
+  return vectorSourceFromFile(decodeVectorFile(new Uint8Array(await response.arrayBuffer()), 'corpus/vectors.bin'));
+}
+
+function concat(rows: Float32Array[], dims: number): Float32Array {
+  const out = new Float32Array(rows.length * dims);
+  rows.forEach((row, i) => out.set(row, i * dims));
+  return out;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

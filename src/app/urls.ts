@@ -1,0 +1,54 @@
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { DEFAULT_SEARCH_MODE, SEARCH_MODES, type SearchMode } from '../search/search.ts';
+import { parseBackendRequest } from '../embedding/backend.ts';
+import type { BackendRequest } from '../embedding/worker-api.ts';
+
+/** Where the app's static assets live, relative to the deployed base path (e.g. /<repo>/ on GitHub Pages). */
+const base = new URL(import.meta.env.BASE_URL, self.location.href);
+
+export const assetUrls = {
+  // A path, not a full URL: transformers.js only looks up "local" model files for non-URL paths.
+  modelsBase: new URL('models/', base).pathname,
+  wasm: new URL(wasmUrl, self.location.href).href,
+  corpus: new URL('corpus/corpus.json', base).href,
+  vectors: new URL('corpus/vectors.bin', base).href,
+};
+
+/** Files fetched at first use and kept by the service worker's runtime cache (sw.ts). */
+export function runtimeCachedUrls(modelId: string): string[] {
+  const model = new URL(`${assetUrls.modelsBase}${modelId}/`, self.location.href).href;
+  return [
+    assetUrls.wasm,
+    `${model}config.json`,
+    `${model}tokenizer.json`,
+    `${model}tokenizer_config.json`,
+    `${model}onnx/model_quantized.onnx`,
+    `${model}PROVENANCE.json`,
+  ];
+}
+
+export interface UrlState {
+  query: string;
+  mode: SearchMode;
+  backend: BackendRequest;
+}
+
+export function readUrlState(href = self.location.href): UrlState {
+  const params = new URL(href).searchParams;
+  const mode = params.get('mode') as SearchMode | null;
+  return {
+    query: params.get('q') ?? '',
+    mode: mode && SEARCH_MODES.includes(mode) ? mode : DEFAULT_SEARCH_MODE,
+    backend: parseBackendRequest(params.get('backend')),
+  };
+}
+
+/** Keeps ?q= and ?mode= in the address bar (replaceState: typing does not flood the history). */
+export function writeUrlState(state: Pick<UrlState, 'query' | 'mode'>): void {
+  const url = new URL(self.location.href);
+  if (state.query) url.searchParams.set('q', state.query);
+  else url.searchParams.delete('q');
+  if (state.mode !== DEFAULT_SEARCH_MODE) url.searchParams.set('mode', state.mode);
+  else url.searchParams.delete('mode');
+  history.replaceState(history.state, '', url);
+}

@@ -1,0 +1,55 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * BASE_PATH is the sub-path the site is served from: "/" locally, "/<repo>/" on GitHub Pages
+ * (set by .github/workflows/pages.yml). Everything the app fetches is relative to it.
+ */
+const base = process.env.BASE_PATH ?? '/';
+
+/** Cross-origin isolation lets onnxruntime use threads. Dev sends the headers itself; the built site gets
+ * them from the service worker (GitHub Pages cannot send headers), so `preview` deliberately does not. */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  base,
+  plugins: [
+    svelte(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/app',
+      filename: 'sw.ts',
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: 'Paper Search',
+        short_name: 'Paper Search',
+        description: 'Search research papers by meaning, privately, in your browser.',
+        theme_color: '#1f3a5f',
+        background_color: '#ffffff',
+        display: 'standalone',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+      },
+      injectManifest: {
+        // The app shell and corpus are precached; model and wasm are cached at first use (see src/app/sw.ts).
+        globPatterns: ['**/*.{js,css,html,svg,json,bin,webmanifest}'],
+        globIgnores: ['models/**', '**/*.wasm', 'bench.html', 'assets/bench-*.js'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['@huggingface/transformers'] },
+  server: { headers: isolationHeaders },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2048,
+    // bench.html: the benchmark page driven by `npm run bench` (tools/bench.ts); not linked from the app.
+    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
+});
