@@ -13,7 +13,7 @@ export type Qrels = Map<string, Map<string, number>>;
 
 function parseJsonLines<T>(source: string, file: string, read: (value: Record<string, unknown>, line: number) => T): T[] {
   const out: T[] = [];
-  source.split(/\r?\n/).forEach((text, i) => {
+  source.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((text, i) => {
     if (text.trim() === '') return;
     let value: unknown;
     try {
@@ -47,24 +47,34 @@ export function parseBeirCorpus(source: string, file = 'corpus.jsonl'): Paper[] 
 }
 
 export function parseBeirQueries(source: string, file = 'queries.jsonl'): Query[] {
-  return parseJsonLines(source, file, (value, line) => ({
-    id: stringField(value, '_id', file, line),
-    text: stringField(value, 'text', file, line),
-  }));
+  // Metrics are keyed by query id: a repeated id would silently merge two queries' judgements.
+  const seen = new Set<string>();
+  return parseJsonLines(source, file, (value, line) => {
+    const id = stringField(value, '_id', file, line);
+    if (seen.has(id)) throw new CorpusFormatError(file, line, `duplicate _id "${id}"`);
+    seen.add(id);
+    return { id, text: stringField(value, 'text', file, line) };
+  });
 }
 
 /** Reads a qrels TSV; every doc id must exist in the corpus (a typo there would silently lower every metric). */
 export function parseQrels(source: string, knownDocIds: ReadonlySet<string>, file = 'qrels.tsv'): Qrels {
   const qrels: Qrels = new Map();
-  source.split(/\r?\n/).forEach((text, i) => {
+  const judged = new Map<string, number>();
+  source.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((text, i) => {
     const line = i + 1;
     if (text.trim() === '' || (line === 1 && text.startsWith('query-id'))) return;
     const cols = text.split('\t');
-    if (cols.length < 3) throw new CorpusFormatError(file, line, `expected 3 tab-separated columns (query-id, corpus-id, score), found ${cols.length}`);
+    if (cols.length !== 3) throw new CorpusFormatError(file, line, `expected 3 tab-separated columns (query-id, corpus-id, score), found ${cols.length}`);
     const [queryId, docId, scoreText] = cols;
-    const score = Number(scoreText);
+    // Number('') and Number(' ') are 0: an empty score column must not read as "not relevant".
+    const score = /^\s*-?\d+(\.\d+)?\s*$/.test(scoreText) ? Number(scoreText) : NaN;
     if (!Number.isFinite(score)) throw new CorpusFormatError(file, line, `expected a numeric score, found "${scoreText}"`);
     if (!knownDocIds.has(docId)) throw new CorpusFormatError(file, line, `corpus-id "${docId}" is not in the corpus`);
+    const pair = JSON.stringify([queryId, docId]);
+    const first = judged.get(pair);
+    if (first !== undefined) throw new CorpusFormatError(file, line, `duplicate judgement of corpus-id "${docId}" for query-id "${queryId}" (first on line ${first})`);
+    judged.set(pair, line);
     let docs = qrels.get(queryId);
     if (!docs) qrels.set(queryId, (docs = new Map()));
     docs.set(docId, score);

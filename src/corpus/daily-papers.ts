@@ -13,6 +13,20 @@ const MAX_TITLE_CHARS = 300;
 /** Shortest abstract accepted; a shorter "abstract" is almost always the next title after a missing abstract. */
 const MIN_ABSTRACT_WORDS = 20;
 
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/**
+ * Whether a paragraph in title position is really an abstract (so the title before it is missing): titles are
+ * one line and short; an abstract may be short too, but it is several sentences of at least MIN_ABSTRACT_WORDS.
+ */
+function looksLikeAbstract(paragraph: Paragraph): boolean {
+  const { text } = paragraph;
+  if (paragraph.lines > 1 || text.length > MAX_TITLE_CHARS) return true;
+  return wordCount(text) >= MIN_ABSTRACT_WORDS && /[.!?]$/.test(text) && /[.!?]\s+\S/.test(text);
+}
+
 interface Paragraph {
   text: string;
   line: number;
@@ -45,22 +59,31 @@ function findDateLine(lines: string[], file: string): number {
 }
 
 export function parseDailyPapers(source: string, file = 'daily-papers.txt'): Paper[] {
-  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const body = paragraphs(lines, findDateLine(lines, file) + 1);
-  if (body.length === 0) throw new CorpusFormatError(file, lines.length, 'expected at least one paper (a title paragraph and an abstract paragraph) after the date line');
+  const text = source.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new CorpusFormatError(file, 1, 'expected the Daily Papers header ending with a date line such as "Mar 12", found an empty file');
+  const lines = text.split(/\r?\n/);
+  const dateLine = findDateLine(lines, file);
+  const body = paragraphs(lines, dateLine + 1);
+  if (body.length === 0) {
+    throw new CorpusFormatError(file, dateLine + 1, `expected at least one paper (a title paragraph and an abstract paragraph) after the date line "${lines[dateLine].trim()}", found the end of the file`);
+  }
 
   const papers: Paper[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < body.length; i += 2) {
     const title = body[i];
     const abstract = body[i + 1];
-    if (title.lines > 1 || title.text.length > MAX_TITLE_CHARS) {
-      throw new CorpusFormatError(file, title.line, `expected a one-line paper title, found a ${title.lines}-line paragraph of ${title.text.length} characters (is a title missing before this abstract?)`);
+    if (looksLikeAbstract(title)) {
+      throw new CorpusFormatError(
+        file,
+        title.line,
+        `expected a one-line paper title, found a ${title.lines}-line paragraph of ${wordCount(title.text)} words and ${title.text.length} characters (is a title missing before this abstract?)`,
+      );
     }
     if (!abstract) {
       throw new CorpusFormatError(file, title.line, `expected an abstract paragraph after the title "${title.text}", found the end of the file`);
     }
-    const words = abstract.text.split(' ').length;
+    const words = wordCount(abstract.text);
     if (words < MIN_ABSTRACT_WORDS) {
       throw new CorpusFormatError(file, abstract.line, `expected the abstract of "${title.text}", found a ${words}-word paragraph (is this the next title, with the abstract missing?)`);
     }

@@ -12,8 +12,10 @@ function worse(scores: ArrayLike<number>, a: number, b: number): boolean {
 }
 
 export function topK(scores: ArrayLike<number>, k: number, count = scores.length): Hit[] {
-  const size = Math.min(k, count);
-  if (size <= 0) return [];
+  count = Math.min(count, scores.length);
+  // A fractional or NaN k would size the heap and the fill loop differently; k = Infinity means "all".
+  const size = Math.min(Math.floor(k), count);
+  if (!(size > 0)) return [];
   const heap = new Int32Array(size);
   let filled = 0;
   for (let i = 0; i < count; i++) {
