@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { inject } from 'vitest';
+import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
+import type { Page } from './browser.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+export const PAPERS = parseDailyPapers(readFileSync(resolve(ROOT, 'data/daily-papers.txt'), 'utf8'));
+
+/** The id of the bundled paper whose title contains `fragment` (fails loudly if not exactly one). */
+export function idOf(fragment: string): string {
+  const matches = PAPERS.filter((paper) => paper.title.includes(fragment));
+  if (matches.length !== 1) throw new Error(`expected one paper titled like "${fragment}", found ${matches.length}`);
+  return matches[0].id;
+}
+
+export function appUrl(params: Record<string, string> = {}): string {
+  const url = new URL(inject('baseUrl'));
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.href;
+}
+
+export interface Status {
+  state: string;
+  embedded: number;
+  backend: string;
+  threads: number;
+  storage: string;
+}
+
+export async function status(page: Page): Promise<Status> {
+  return page.$eval('[data-testid="status"]', (node) => ({
+    state: node.getAttribute('data-state') ?? '',
+    embedded: Number(node.getAttribute('data-embedded')),
+    backend: node.getAttribute('data-backend') ?? '',
+    threads: Number(node.getAttribute('data-threads')),
+    storage: node.getAttribute('data-storage') ?? '',
+  }));
+}
+
+export async function notices(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid="notice"]', (nodes) => nodes.map((node) => node.textContent ?? ''));
+}
+
+/** Types a query the way a person does and waits until the results show that query's ranking. */
+export async function search(page: Page, query: string, mode?: string): Promise<string[]> {
+  await page.fill('[data-testid="query"]', query);
+  await page.waitForFunction(
+    ([q, m]) => {
+      const summary = document.querySelector('[data-testid="summary"]');
+      return summary?.getAttribute('data-query') === q && (!m || summary?.getAttribute('data-mode') === m);
+    },
+    [query, mode ?? ''] as const,
+  );
+  return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
+}
