@@ -1,5 +1,7 @@
+import { CorpusStore } from '../corpus/corpus-store.ts';
+import { parseCorpusFile } from '../corpus/import.ts';
 import { contentHash, documentText } from '../corpus/paper-id.ts';
-import type { Paper } from '../corpus/types.ts';
+import { CorpusFormatError, type Paper } from '../corpus/types.ts';
 import { startEmbeddingWorker, Comlink, type EmbeddingClient } from '../embedding/client.ts';
 import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
 import type { BackendRequest, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
@@ -34,6 +36,9 @@ export interface Snapshot {
   phase: Phase;
   error: string | null;
   papers: readonly Paper[];
+  /** "bundled" for the shipped Daily Papers corpus, else the imported file's name. */
+  corpusName: string;
+  corpusKind: 'bundled' | 'imported';
   download: LoadProgress | null;
   startup: LoadProgress | null;
   embedding: EmbeddingProgress | null;
@@ -47,6 +52,8 @@ export interface Snapshot {
 
 export interface SearchOutcome {
   query: string;
+  /** The corpus these hits index into (the corpus may be switched while results are on screen). */
+  papers: readonly Paper[];
   mode: SearchMode;
   hits: Hit[];
   /** Query text to ranked ids, in ms (embedding included). */
@@ -64,6 +71,8 @@ export class AppController {
     phase: 'loading',
     error: null,
     papers: [],
+    corpusName: 'bundled',
+    corpusKind: 'bundled',
     download: null,
     startup: null,
     embedding: null,
@@ -75,6 +84,9 @@ export class AppController {
     notices: [],
   };
   private client: EmbeddingClient | null = null;
+  private model: ModelInfo | null = null;
+  private cache: VectorCache | null = null;
+  private readonly corpusStore = CorpusStore.open();
   private index: SearchIndex | null = null;
   /** 1 where a paper's vector is present; semantic results are limited to those while indexing. */
   private present = new Uint8Array(0);
@@ -95,30 +107,81 @@ export class AppController {
     this.update({ notices: [...this.snapshot.notices, notice] });
   }
 
+  dismissNotice(index: number): void {
+    this.update({ notices: this.snapshot.notices.filter((_, i) => i !== index) });
+  }
+
   async start(backend: BackendRequest): Promise<void> {
     try {
-      const papers = await loadCorpus();
-      this.update({ papers });
-      const hashes = papers.map(contentHash);
       this.client = startEmbeddingWorker();
-      const [model, precomputed, cache] = await Promise.all([
+      const [corpus, model, cache] = await Promise.all([
+        this.initialCorpus(),
         this.initModel(backend),
-        loadPrecomputed().catch((error: Error) => {
-          this.notify({ level: 'info', text: `Precomputed vectors not used (${error.message}); abstracts will be embedded here.` });
-          return null;
-        }),
         openVectorCache((notice) => this.notify(notice)),
       ]);
+      this.model = model;
+      this.cache = cache;
       this.update({ model, storage: cache.kind });
       if (model.backend.fallbackReason) this.notify({ level: 'warning', text: `WebGPU not used: ${model.backend.fallbackReason}. Running on WASM.` });
-      const cached = await cache.load(model.modelKey, model.dims);
-      const resolved = resolveVectors(hashes, model.modelKey, model.dims, precomputed, cached);
-      this.index = new SearchIndex(papers, resolved.matrix);
-      this.present = new Uint8Array(papers.length).fill(1);
-      for (const i of resolved.missing) this.present[i] = 0;
-      this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
-      if (resolved.missing.length > 0) await this.embedMissing(papers, hashes, resolved.missing, model, cache);
-      this.update({ phase: 'ready', embedding: null });
+      await this.indexCorpus(corpus);
+    } catch (error) {
+      this.update({ phase: 'error', error: describe(error) });
+    }
+  }
+
+  /** The person's imported corpus if one is saved, else the bundled one with its precomputed vectors. */
+  private async initialCorpus(): Promise<LoadedCorpus> {
+    const saved = await this.corpusStore.load().catch(() => null);
+    if (saved) return { name: saved.name, kind: 'imported', papers: saved.papers, precomputed: null };
+    return loadBundledCorpus((reason) => this.notify({ level: 'info', text: `Precomputed vectors not used (${reason}); abstracts will be embedded here.` }));
+  }
+
+  /** Resolves every paper's vector (precomputed, cached, or embedded now) and makes the corpus searchable. */
+  private async indexCorpus(corpus: LoadedCorpus): Promise<void> {
+    const model = this.model!;
+    const cache = this.cache!;
+    this.update({ phase: 'loading', papers: corpus.papers, corpusName: corpus.name, corpusKind: corpus.kind, embeddedNow: 0, embedding: null });
+    const hashes = corpus.papers.map(contentHash);
+    const cached = await cache.load(model.modelKey, model.dims);
+    const resolved = resolveVectors(hashes, model.modelKey, model.dims, corpus.precomputed, cached);
+    this.index = new SearchIndex(corpus.papers, resolved.matrix);
+    this.present = new Uint8Array(corpus.papers.length).fill(1);
+    for (const i of resolved.missing) this.present[i] = 0;
+    this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
+    if (resolved.missing.length > 0) await this.embedMissing(corpus.papers, hashes, resolved.missing, model, cache);
+    this.update({ phase: 'ready', embedding: null });
+  }
+
+  /**
+   * Replaces the corpus with a file the person chose. A file that does not parse changes nothing: the
+   * message names the line, and the papers they had stay searchable.
+   */
+  async importFile(file: File): Promise<void> {
+    let papers: Paper[];
+    try {
+      papers = parseCorpusFile(file.name, await file.text());
+      if (papers.length === 0) throw new CorpusFormatError(file.name, 1, 'expected at least one paper, found none');
+    } catch (error) {
+      this.notify({ level: 'warning', text: `${describe(error)}. Nothing was imported; your current papers are unchanged.` });
+      return;
+    }
+    try {
+      await this.corpusStore.save({ name: file.name, papers, savedAt: new Date().toISOString() });
+    } catch (error) {
+      this.notify({ level: 'warning', text: `${file.name} could not be saved in this browser (${describe(error)}); it is searchable until you close this tab.` });
+    }
+    await this.switchTo({ name: file.name, kind: 'imported', papers, precomputed: null });
+  }
+
+  /** Back to the bundled papers; forgets the imported corpus (its vectors stay cached). */
+  async useBundledCorpus(): Promise<void> {
+    await this.corpusStore.clear().catch(() => undefined);
+    await this.switchTo(await loadBundledCorpus(() => undefined));
+  }
+
+  private async switchTo(corpus: LoadedCorpus): Promise<void> {
+    try {
+      await this.indexCorpus(corpus);
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
     }
@@ -170,13 +233,13 @@ export class AppController {
       const started = performance.now();
       const text = query.trim();
       const index = this.index;
-      if (!text || !index) return { query, mode, hits: [], elapsedMs: 0, partial: false };
+      if (!text || !index) return { query, papers: index?.papers ?? [], mode, hits: [], elapsedMs: 0, partial: false };
       const effectiveMode: SearchMode = this.snapshot.model ? mode : 'keyword';
       const vector = effectiveMode === 'keyword' ? null : await this.client!.api.embedQuery(text);
       const partial = this.snapshot.phase !== 'ready';
       let hits = index.rank(effectiveMode, text, vector, partial ? index.papers.length : RESULT_LIMIT);
       if (partial && effectiveMode !== 'keyword') hits = hits.filter((hit) => this.present[hit.index] === 1);
-      return { query, mode: effectiveMode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
+      return { query, papers: index.papers, mode: effectiveMode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
     });
   }
 
@@ -185,7 +248,25 @@ export class AppController {
   }
 }
 
-async function loadCorpus(): Promise<Paper[]> {
+interface LoadedCorpus {
+  name: string;
+  kind: Snapshot['corpusKind'];
+  papers: Paper[];
+  precomputed: VectorSource | null;
+}
+
+async function loadBundledCorpus(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus> {
+  const [papers, precomputed] = await Promise.all([
+    fetchBundledPapers(),
+    loadPrecomputed().catch((error: Error) => {
+      onVectorsUnusable(error.message);
+      return null;
+    }),
+  ]);
+  return { name: 'bundled', kind: 'bundled', papers, precomputed };
+}
+
+async function fetchBundledPapers(): Promise<Paper[]> {
   const response = await fetch(assetUrls.corpus);
   if (!response.ok) throw new Error(`Could not load the corpus from ${assetUrls.corpus} (HTTP ${response.status}).`);
   const body = (await response.json()) as { papers?: Paper[] };

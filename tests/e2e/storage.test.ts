@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launch, resultIds, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
+import { appUrl, idOf, notices, search, status } from './helpers.ts';
+
+/** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
+const MY_PAPERS = [
+  { title: 'Sourdough fermentation kinetics', text: 'We measure how wild yeast and lactic acid bacteria leaven bread dough over 48 hours at different temperatures, and model the rise of the loaf.' },
+  { title: 'Glacier retreat in the Alps', text: 'Satellite imagery from 1985 to 2020 shows alpine glaciers losing mass at an accelerating rate, driven by summer warming and reduced snowfall.' },
+  { title: 'Protein folding with deep learning', text: 'A neural network predicts three-dimensional protein structures from amino acid sequences with accuracy close to experimental methods.' },
+];
+const jsonl = (rows: object[]) => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+
+async function importFile(page: Page, name: string, content: string): Promise<void> {
+  await page.setInputFiles('[data-testid="import"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(content) });
+}
+
+describe('importing your own papers', () => {
+  let browser: LaunchedBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch();
+    page = await browser.context.newPage();
+    await page.goto(appUrl());
+    await waitForState(page, 'ready');
+  });
+  afterAll(() => browser.close());
+
+  test('a malformed file is rejected with its line, and the bundled papers stay searchable', async () => {
+    const broken = jsonl(MY_PAPERS.slice(0, 2)) + '{"title": "half a line"\n';
+    await importFile(page, 'broken.jsonl', broken);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="notice"]').length > 0);
+    expect((await notices(page)).join(' ')).toMatch(/broken\.jsonl:3: expected one JSON object per line.*Nothing was imported/);
+    expect(await page.getAttribute('[data-testid="corpus"]', 'data-kind')).toBe('bundled');
+    expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
+  });
+
+  test('a good file is embedded in the browser and searched by meaning', async () => {
+    await importFile(page, 'my-papers.jsonl', jsonl(MY_PAPERS));
+    await page.waitForSelector('[data-testid="corpus"][data-kind="imported"][data-name="my-papers.jsonl"]');
+    await waitForState(page, 'ready');
+    expect((await status(page)).embedded).toBe(3);
+    const ids = await search(page, 'how is bread made to rise?');
+    expect(ids).toHaveLength(3);
+    expect(await page.textContent('[data-testid="result"] h2')).toBe('Sourdough fermentation kinetics');
+  });
+
+  test('after a reload the imported papers are still there, and nothing is embedded again', async () => {
+    await page.reload();
+    await waitForState(page, 'ready');
+    expect(await page.getAttribute('[data-testid="corpus"]', 'data-name')).toBe('my-papers.jsonl');
+    expect((await status(page)).embedded).toBe(0);
+    await search(page, 'melting ice in mountains');
+    expect(await page.textContent('[data-testid="result"] h2')).toBe('Glacier retreat in the Alps');
+  });
+
+  test('going back to the bundled papers works', async () => {
+    await page.click('[data-testid="use-bundled"]');
+    await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
+    await waitForState(page, 'ready');
+    expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
+    expect((await resultIds(page)).length).toBeGreaterThan(3);
+  });
+});
