@@ -12,6 +12,7 @@ import { LatestOnly } from '../search/latest-only.ts';
 import { SearchIndex, type SearchMode } from '../search/search.ts';
 import { openVectorCache, type VectorCache } from './vector-cache.ts';
 import { assetUrls } from './urls.ts';
+import { prepareOffline, type ByteProgress, type OfflineStatus } from './offline.ts';
 
 /**
  * Orchestrates one page load: corpus, model (in the worker), vectors (precomputed asset, then IndexedDB,
@@ -39,6 +40,9 @@ export interface Snapshot {
   /** "bundled" for the shipped Daily Papers corpus, else the imported file's name. */
   corpusName: string;
   corpusKind: 'bundled' | 'imported';
+  /** First visit: the service worker downloading the offline copy (app, model, wasm). */
+  offlineDownload: ByteProgress | null;
+  offline: OfflineStatus['kind'] | 'checking';
   download: LoadProgress | null;
   startup: LoadProgress | null;
   embedding: EmbeddingProgress | null;
@@ -73,6 +77,8 @@ export class AppController {
     papers: [],
     corpusName: 'bundled',
     corpusKind: 'bundled',
+    offlineDownload: null,
+    offline: 'checking',
     download: null,
     startup: null,
     embedding: null,
@@ -113,10 +119,14 @@ export class AppController {
 
   async start(backend: BackendRequest): Promise<void> {
     try {
+      const offline = await prepareOffline((progress) => this.update({ offlineDownload: progress }));
+      if (offline.kind === 'reloading') return;
+      this.update({ offline: offline.kind, offlineDownload: null });
+      if (offline.kind === 'unavailable') this.notify({ level: 'info', text: `Offline use is not available: ${offline.reason}. Search works while online.` });
       this.client = startEmbeddingWorker();
       const [corpus, model, cache] = await Promise.all([
         this.initialCorpus(),
-        this.initModel(backend),
+        this.initModel(backend, offline.kind !== 'ready'),
         openVectorCache((notice) => this.notify(notice)),
       ]);
       this.model = model;
@@ -187,10 +197,12 @@ export class AppController {
     }
   }
 
-  private initModel(backend: BackendRequest): Promise<ModelInfo> {
+  private initModel(backend: BackendRequest, reportDownload: boolean): Promise<ModelInfo> {
     const onProgress = (progress: LoadProgress) => this.update(progress.phase === 'download' ? { download: progress } : { startup: progress });
+    // Files from the offline copy report no download; start-up is still worth a bar.
+    if (!reportDownload) onProgress({ phase: 'startup', loaded: 0, total: 1 });
     return this.client!.api.init(
-      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend },
+      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend, reportDownload },
       Comlink.proxy(onProgress),
     );
   }

@@ -14,19 +14,6 @@ export const assetUrls = {
   vectors: new URL('corpus/vectors.bin', base).href,
 };
 
-/** Files fetched at first use and kept by the service worker's runtime cache (sw.ts). */
-export function runtimeCachedUrls(modelId: string): string[] {
-  const model = new URL(`${assetUrls.modelsBase}${modelId}/`, self.location.href).href;
-  return [
-    assetUrls.wasm,
-    `${model}config.json`,
-    `${model}tokenizer.json`,
-    `${model}tokenizer_config.json`,
-    `${model}onnx/model_quantized.onnx`,
-    `${model}PROVENANCE.json`,
-  ];
-}
-
 export interface UrlState {
   query: string;
   mode: SearchMode;

@@ -63,7 +63,7 @@ async function loadOn(backend: Backend, config: WorkerConfig, weightsSha256: str
     spec: getModelSpec(config.modelId),
     weightsSha256,
     device: backend,
-    onLoadProgress: progressReporter(onProgress),
+    onLoadProgress: config.reportDownload === false ? undefined : progressReporter(onProgress),
   });
 }
 

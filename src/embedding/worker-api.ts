@@ -16,6 +16,11 @@ export interface WorkerConfig {
   backend: BackendRequest;
   /** Upper bound on onnxruntime threads; defaults to navigator.hardwareConcurrency when isolated. */
   maxThreads?: number;
+  /**
+   * Report per-file download progress. Costs an extra request per file (transformers.js reads sizes first),
+   * so it is off when the files come from the service worker's offline copy.
+   */
+  reportDownload?: boolean;
 }
 
 export interface BackendInfo {

@@ -1,0 +1,79 @@
+import { registerSW } from 'virtual:pwa-register';
+import { isPrecacheProgress } from './offline-protocol.ts';
+
+/**
+ * Installs the service worker (offline copy + cross-origin isolation, see sw.ts) before the app loads its model.
+ *
+ * First visit: the worker downloads everything once, reporting bytes; when it takes control the page reloads
+ * once (the coi-serviceworker technique: only a page loaded through the worker gets its COOP/COEP headers,
+ * which onnxruntime's threads need), and the reloaded page reads the model from the offline copy.
+ * A session flag stops a reload loop where isolation cannot be had. If the worker cannot be installed
+ * (unsupported, blocked, storage full), the app runs online only and says so.
+ */
+export type OfflineStatus =
+  | { kind: 'ready' }
+  | { kind: 'reloading' }
+  | { kind: 'unavailable'; reason: string };
+
+export interface ByteProgress {
+  loaded: number;
+  total: number;
+}
+
+const RELOAD_FLAG = 'paper-search:isolation-reload';
+
+export async function prepareOffline(onProgress: (progress: ByteProgress) => void): Promise<OfflineStatus> {
+  if (!('serviceWorker' in navigator)) return { kind: 'unavailable', reason: 'this browser has no service workers (or they are blocked)' };
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (isPrecacheProgress(event.data)) onProgress({ loaded: event.data.loaded, total: event.data.total });
+  });
+  let registration: ServiceWorkerRegistration;
+  try {
+    registration = await register();
+  } catch (error) {
+    return { kind: 'unavailable', reason: `the service worker could not be registered (${(error as Error).message})` };
+  }
+  if (!navigator.serviceWorker.controller) {
+    const installed = await waitForControl(registration);
+    if (!installed.ok) return { kind: 'unavailable', reason: installed.reason };
+  }
+  if (crossOriginIsolated) {
+    sessionStorage.removeItem(RELOAD_FLAG);
+    return { kind: 'ready' };
+  }
+  if (sessionStorage.getItem(RELOAD_FLAG)) {
+    // Reloaded once already and still not isolated: run single-threaded rather than reload forever.
+    return navigator.serviceWorker.controller ? { kind: 'ready' } : { kind: 'unavailable', reason: 'the service worker did not take control of the page' };
+  }
+  sessionStorage.setItem(RELOAD_FLAG, '1');
+  location.reload();
+  return { kind: 'reloading' };
+}
+
+function register(): Promise<ServiceWorkerRegistration> {
+  return new Promise((resolve, reject) => {
+    registerSW({
+      immediate: true,
+      onRegisteredSW: (_url, registration) => (registration ? resolve(registration) : reject(new Error('no registration'))),
+      onRegisterError: (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+    });
+  });
+}
+
+/** Resolves when the worker controls this page, or with the reason it never will (install failed). */
+function waitForControl(registration: ServiceWorkerRegistration): Promise<{ ok: true } | { ok: false; reason: string }> {
+  return new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve({ ok: true }), { once: true });
+    const worker = registration.installing ?? registration.waiting;
+    if (!worker) {
+      // Active but not controlling: a hard reload bypassed it. A normal reload puts the page under it.
+      if (registration.active) resolve({ ok: true });
+      return;
+    }
+    worker.addEventListener('statechange', () => {
+      if (worker.state === 'redundant') {
+        resolve({ ok: false, reason: 'the offline copy could not be saved (is browser storage full or blocked?)' });
+      }
+    });
+  });
+}
