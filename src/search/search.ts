@@ -1,9 +1,16 @@
 import type { Paper } from '../corpus/types.ts';
 import { cosineScores } from '../index/cosine.ts';
-import { reciprocalRankFusion, DEFAULT_FUSION, type FusionOptions } from '../index/fusion.ts';
-import { KeywordIndex } from '../index/keyword.ts';
+import { fuse, DEFAULT_FUSION, type FusionOptions } from '../index/fusion.ts';
+import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../index/keyword.ts';
+import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK, type Hit } from '../index/top-k.ts';
 import type { VectorMatrix } from '../index/vector-matrix.ts';
+
+/**
+ * Document vectors: float32 (exact; evaluation's reference) or int8 (the app's, 4x smaller and scored by a SIMD
+ * kernel; ranking loss measured in docs/performance.md).
+ */
+export type DocumentVectors = VectorMatrix | QuantizedMatrix;
 
 /** The three ways to rank; the app, evaluation and benchmarks all go through `rankPapers`. */
 export type SearchMode = 'semantic' | 'keyword' | 'hybrid';
@@ -20,16 +27,19 @@ export class SearchIndex {
 
   constructor(
     readonly papers: readonly Paper[],
-    readonly vectors: VectorMatrix,
+    readonly vectors: DocumentVectors,
     readonly fusion: FusionOptions = DEFAULT_FUSION,
+    keywordOptions: KeywordOptions = DEFAULT_KEYWORD_OPTIONS,
   ) {
     if (vectors.count !== papers.length) throw new Error(`SearchIndex: ${papers.length} papers but ${vectors.count} vectors`);
-    this.keyword = new KeywordIndex(papers);
-    this.scratch = new Float32Array(papers.length);
+    this.keyword = new KeywordIndex(papers, keywordOptions);
+    // The quantized matrix owns its score buffer; only the float32 path needs scratch.
+    this.scratch = vectors instanceof QuantizedMatrix ? new Float32Array(0) : new Float32Array(papers.length);
   }
 
   semantic(queryVector: Float32Array, k: number): Hit[] {
-    return topK(cosineScores(this.vectors, queryVector, this.scratch), k);
+    const scores = this.vectors instanceof QuantizedMatrix ? this.vectors.scores(queryVector) : cosineScores(this.vectors, queryVector, this.scratch);
+    return topK(scores, k);
   }
 
   /**
@@ -41,6 +51,6 @@ export class SearchIndex {
     if (!queryVector) throw new Error(`rank: mode "${mode}" needs the query vector`);
     if (mode === 'semantic') return this.semantic(queryVector, k);
     const depth = Math.max(k, FUSION_DEPTH);
-    return reciprocalRankFusion(this.semantic(queryVector, depth), this.keyword.query(queryText, depth), this.fusion).slice(0, k);
+    return fuse(this.semantic(queryVector, depth), this.keyword.query(queryText, depth), this.fusion).slice(0, k);
   }
 }

@@ -1,0 +1,35 @@
+import type { ModelInfo } from '../embedding/worker-api.ts';
+
+/**
+ * What the benchmark page (bench.html) exposes on `window.paperSearchBench` for tools/bench.ts to call through
+ * Playwright. Arguments and results are plain JSON; large inputs (vectors, corpus) are fetched by the page from
+ * /bench-data/*, which tools/bench.ts serves by request interception, so the data never enters the repo or dist.
+ */
+export interface BenchApi {
+  /** Starts the app's embedding worker (same client, worker and model files as the app), WASM backend. */
+  init(maxThreads?: number): Promise<ModelInfo>;
+  /** Embeds `texts` once through the worker; wall-clock milliseconds. */
+  embedDocuments(texts: string[]): Promise<number>;
+  /**
+   * Experiment for the worker design: `workers` separate single-threaded embedding workers, texts dealt out
+   * round-robin, all embedding at once; wall-clock milliseconds. (Compare with embedDocuments' one worker
+   * using onnxruntime's intra-op threads.)
+   */
+  embedDocumentsPool(texts: string[], workers: number): Promise<number>;
+  /** Loads corpus + float vectors from /bench-data and builds the app's SearchIndex over int8 vectors. */
+  loadCorpus(): Promise<{ papers: number; vectorBytes: number }>;
+  /** Query text to ranked ids through the worker and SearchIndex.rank, per query (ms). */
+  queryLatency(queries: string[], mode: 'semantic' | 'hybrid', k: number): Promise<number[]>;
+  /** Builds `count` int8 vectors: the loaded corpus's vectors repeated with seeded noise, renormalised. */
+  buildSynthetic(count: number, noise: number): Promise<{ count: number; bytes: number }>;
+  /** Per query: [embed ms, score + top-k ms] over the synthetic matrix. */
+  syntheticLatency(queries: string[], k: number): Promise<[number, number][]>;
+  /** Writes the synthetic vectors to IndexedDB (shards), then times `runs` loads back into a QuantizedMatrix (ms). */
+  storageRoundTrip(runs: number): Promise<{ writeMs: number; loadMs: number[]; shards: number; problems: string[] }>;
+}
+
+declare global {
+  interface Window {
+    paperSearchBench?: BenchApi;
+  }
+}

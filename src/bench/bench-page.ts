@@ -1,0 +1,172 @@
+import { contentHash } from '../corpus/paper-id.ts';
+import type { Paper } from '../corpus/types.ts';
+import { startEmbeddingWorker, Comlink, type EmbeddingClient } from '../embedding/client.ts';
+import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
+import type { ModelInfo } from '../embedding/worker-api.ts';
+import { createIndexedDbVectorStore } from '../index/persistence/index.ts';
+import { QuantizedMatrix } from '../index/quantized-matrix.ts';
+import { topK } from '../index/top-k.ts';
+import { decodeVectorFile, type VectorFile } from '../index/vector-file.ts';
+import { SearchIndex } from '../search/search.ts';
+import { assetUrls } from '../app/urls.ts';
+import type { BenchApi } from './bench-api.ts';
+
+/** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */
+
+let client: EmbeddingClient | null = null;
+let pool: EmbeddingClient[] = [];
+let model: ModelInfo | null = null;
+let corpus: { papers: Paper[]; file: VectorFile } | null = null;
+let index: SearchIndex | null = null;
+let synthetic: QuantizedMatrix | null = null;
+
+function need<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(`bench: ${what} first`);
+  return value;
+}
+
+/** Deterministic normal noise (mulberry32 + Box-Muller): the same synthetic corpus on every run. */
+function noiseSource(seed: number): () => number {
+  const uniform = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`bench: HTTP ${response.status} for ${url}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const api: BenchApi = {
+  async init(maxThreads) {
+    client = startEmbeddingWorker();
+    model = await client.api.init(
+      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend: 'wasm', maxThreads },
+      Comlink.proxy(() => {}),
+    );
+    await client.api.embedQuery('warm up'); // first run compiles kernels; not part of any measurement
+    return model;
+  },
+
+  async embedDocuments(texts) {
+    const started = performance.now();
+    await need(client, 'init').api.embedDocuments(texts, Comlink.proxy(() => {}));
+    return performance.now() - started;
+  },
+
+  async embedDocumentsPool(texts, workers) {
+    if (pool.length !== workers) {
+      pool.forEach((c) => c.terminate());
+      pool = Array.from({ length: workers }, () => startEmbeddingWorker());
+      const config = { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend: 'wasm' as const, maxThreads: 1 };
+      for (const c of pool) await c.api.init(config, Comlink.proxy(() => {}));
+      await Promise.all(pool.map((c) => c.api.embedQuery('warm up')));
+    }
+    const shares = pool.map((_, w) => texts.filter((_, i) => i % workers === w));
+    const started = performance.now();
+    await Promise.all(pool.map((c, w) => c.api.embedDocuments(shares[w], Comlink.proxy(() => {}))));
+    return performance.now() - started;
+  },
+
+  async loadCorpus() {
+    const papers = JSON.parse(new TextDecoder().decode(await fetchBytes('/bench-data/corpus.json'))).papers as Paper[];
+    const file = decodeVectorFile(await fetchBytes('/bench-data/vectors.bin'), 'bench vectors');
+    const byHash = new Map(file.hashes.map((hash, row) => [hash, row]));
+    const matrix = QuantizedMatrix.zeros(file.dims, papers.length);
+    papers.forEach((paper, i) => {
+      const row = byHash.get(contentHash(paper));
+      if (row === undefined) throw new Error(`bench: no vector for paper ${paper.id}`);
+      matrix.setRow(i, file.vectors.subarray(row * file.dims, (row + 1) * file.dims));
+    });
+    corpus = { papers, file };
+    index = new SearchIndex(papers, matrix);
+    return { papers: papers.length, vectorBytes: matrix.byteLength };
+  },
+
+  async queryLatency(queries, mode, k) {
+    const search = need(index, 'loadCorpus');
+    const worker = need(client, 'init').api;
+    const times: number[] = [];
+    for (const text of queries) {
+      const started = performance.now();
+      const vector = await worker.embedQuery(text);
+      search.rank(mode, text, vector, k);
+      times.push(performance.now() - started);
+    }
+    return times;
+  },
+
+  async buildSynthetic(count, noise) {
+    const { file } = need(corpus, 'loadCorpus');
+    const { dims } = file;
+    const source = file.hashes.length;
+    const random = noiseSource(42);
+    synthetic = null; // let a previous matrix be collected before allocating the next
+    const matrix = new QuantizedMatrix(dims, count);
+    const chunkRows = 1000;
+    const chunk = new Float32Array(chunkRows * dims);
+    for (let start = 0; start < count; start += chunkRows) {
+      const rows = Math.min(chunkRows, count - start);
+      for (let r = 0; r < rows; r++) {
+        const from = ((start + r) % source) * dims;
+        let norm = 0;
+        for (let d = 0; d < dims; d++) {
+          const v = file.vectors[from + d] + noise * random();
+          chunk[r * dims + d] = v;
+          norm += v * v;
+        }
+        const inv = 1 / Math.sqrt(norm);
+        for (let d = 0; d < dims; d++) chunk[r * dims + d] *= inv;
+      }
+      matrix.appendFloat32(chunk.subarray(0, rows * dims));
+    }
+    synthetic = matrix;
+    return { count: matrix.count, bytes: matrix.byteLength };
+  },
+
+  async syntheticLatency(queries, k) {
+    const matrix = need(synthetic, 'buildSynthetic');
+    const worker = need(client, 'init').api;
+    const out: [number, number][] = [];
+    for (const text of queries) {
+      const started = performance.now();
+      const vector = await worker.embedQuery(text);
+      const embedded = performance.now();
+      topK(matrix.scores(vector), k);
+      out.push([embedded - started, performance.now() - embedded]);
+    }
+    return out;
+  },
+
+  async storageRoundTrip(runs) {
+    const matrix = need(synthetic, 'buildSynthetic');
+    const modelKey = need(model, 'init').modelKey;
+    const store = createIndexedDbVectorStore(`bench-${Date.now()}`);
+    const hashes = Array.from({ length: matrix.count }, (_, i) => `synthetic-${i}`);
+    const writeStarted = performance.now();
+    await store.append(modelKey, matrix.dims, hashes, matrix.int8Rows());
+    const writeMs = performance.now() - writeStarted;
+    const loadMs: number[] = [];
+    let shards = 0;
+    let problems: string[] = [];
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      const loaded = await store.load(modelKey, matrix.dims);
+      const restored = QuantizedMatrix.fromInt8(loaded.rows);
+      loadMs.push(performance.now() - started);
+      if (restored.count !== matrix.count) throw new Error(`bench: loaded ${restored.count} of ${matrix.count} vectors`);
+      shards = loaded.shardCount;
+      problems = loaded.problems;
+    }
+    await store.clear(modelKey);
+    return { writeMs, loadMs, shards, problems };
+  },
+};
+
+window.paperSearchBench = api;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,351 @@
+/**
+ * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
+ * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
+ *
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--data <beir dir>]
+ *
+ * Everything runs in this one process, so every ratio compares figures taken under the same load: native
+ * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
+ * alternate. Prints medians and p95s; with --json the last stdout line is one JSON object. Not a test: it
+ * asserts nothing about speed. The 100,000 corpus is SciFact's vectors repeated with seeded noise.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Query } from '../src/corpus/beir.ts';
+import { documentText } from '../src/corpus/paper-id.ts';
+import type { BenchApi } from '../src/bench/bench-api.ts';
+import type { Encoder } from '../src/embedding/encoder.ts';
+import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
+import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
+import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
+import { judgedQueries, rankQueries, scoreRankings } from '../src/eval/evaluate.ts';
+import { embedPapersCached, embedQueriesCached } from '../src/eval/vector-store.ts';
+import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
+import { topK } from '../src/index/top-k.ts';
+import { encodeVectorFile } from '../src/index/vector-file.ts';
+import { VectorMatrix } from '../src/index/vector-matrix.ts';
+import { contentHash } from '../src/corpus/paper-id.ts';
+import { SearchIndex, type SearchMode } from '../src/search/search.ts';
+
+interface Args {
+  json: boolean;
+  runs: number;
+  docs: number;
+  queries: number;
+  build: boolean;
+  app: boolean;
+  data: string;
+  /** onnxruntime threads in the browser worker; undefined = the app's default. */
+  threads?: number;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SYNTHETIC_COUNT = 100_000;
+/** Per-dimension noise added to repeated SciFact vectors (unit length, 384 dims): cosine to the original ~0.98. */
+const SYNTHETIC_NOISE = 0.01;
+const K = 10;
+
+function parseArgs(argv: readonly string[]): Args {
+  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--data', '--threads']);
+  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
+  if (unknown) throw new Error(`unknown option ${unknown}`);
+  const number = (flag: string, fallback: number): number => {
+    const i = argv.indexOf(flag);
+    const value = i < 0 ? fallback : Number(argv[i + 1]);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer`);
+    return value;
+  };
+  const dataIndex = argv.indexOf('--data');
+  return {
+    json: argv.includes('--json'),
+    runs: number('--runs', 3),
+    docs: number('--docs', 200),
+    queries: number('--queries', 60),
+    build: !argv.includes('--no-build'),
+    app: !argv.includes('--no-app'),
+    data: dataIndex < 0 ? '/work/shared/bench/scifact' : argv[dataIndex + 1],
+    threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
+  };
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  // Nearest-rank: the smallest value with at least q of the samples at or below it.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+function machineInfo(): Record<string, string | number> {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory_gb: round(totalmem() / 2 ** 30),
+    node: process.version,
+    load_average_1m: round(loadavg()[0], 2),
+  };
+}
+
+// ---------- Node side ----------
+
+/** int8 vs float32 ranking on SciFact through the eval pipeline (same SearchIndex, same queries). */
+function quantizationQuality(dataset: BeirDataset, vectors: Float32Array, dims: number, queries: Query[], queryVectors: Float32Array[]) {
+  const exact = new SearchIndex(dataset.papers, new VectorMatrix(dims, dataset.papers.length, vectors));
+  const int8 = new SearchIndex(dataset.papers, QuantizedMatrix.fromFloat32(dims, vectors));
+  const result: Record<string, number> = {};
+  for (const mode of ['semantic', 'hybrid'] as SearchMode[]) {
+    const a = rankQueries(exact, mode, queries, queryVectors);
+    const b = rankQueries(int8, mode, queries, queryVectors);
+    result[`ndcg10_fp32_${mode}`] = round(100 * scoreRankings(queries, a, dataset.qrels)['ndcg@10'], 2);
+    result[`ndcg10_int8_${mode}`] = round(100 * scoreRankings(queries, b, dataset.qrels)['ndcg@10'], 2);
+    const overlap = a.reduce((n, ranking, i) => n + ranking.slice(0, K).filter((id) => b[i].slice(0, K).includes(id)).length, 0);
+    result[`top10_overlap_${mode}`] = round(overlap / (a.length * K), 4);
+  }
+  return result;
+}
+
+/** Scoring in Node's V8 for reference (the browser figure is the one the issue sets a target for). */
+function nodeScoring(vectors: Float32Array, dims: number, queryVectors: Float32Array[]): { p50: number; p95: number } {
+  const matrix = new QuantizedMatrix(dims, SYNTHETIC_COUNT);
+  const source = vectors.length / dims;
+  for (let start = 0; start < SYNTHETIC_COUNT; start += source) {
+    matrix.appendFloat32(vectors.subarray(0, Math.min(source, SYNTHETIC_COUNT - start) * dims));
+  }
+  const times = queryVectors.map((q) => {
+    const started = performance.now();
+    topK(matrix.scores(q), K);
+    return performance.now() - started;
+  });
+  return { p50: median(times), p95: quantile(times, 0.95) };
+}
+
+async function nativeRun(encoder: Encoder, texts: string[]): Promise<number> {
+  const started = performance.now();
+  await encoder.embedDocuments(texts);
+  return texts.length / ((performance.now() - started) / 1000);
+}
+
+// ---------- browser side ----------
+
+async function startPreview(port: number): Promise<ChildProcess> {
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
+    server.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes(String(port))) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
+  });
+  return server;
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/**
+ * The bench page in a context whose responses carry COOP/COEP (added by interception, as the app's service
+ * worker does for the app), so onnxruntime may use threads, plus /bench-data/* served from memory.
+ */
+async function openBenchPage(browser: Browser, origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  await context.route('**/*', async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path.startsWith('/bench-data/')) {
+      const body = data[path.slice('/bench-data/'.length)];
+      return route.fulfill(body ? { body, contentType: 'application/octet-stream' } : { status: 404 });
+    }
+    const response = await route.fetch();
+    const headers = { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    return route.fulfill({ response, headers });
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => log(`  [page error] ${error.message}`));
+  await page.goto(`${origin}/bench.html`);
+  await page.waitForFunction(() => window.paperSearchBench !== undefined);
+  return { context, page };
+}
+
+type BenchCall = <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) => Promise<Awaited<ReturnType<BenchApi[K]>>>;
+
+function benchCaller(page: Page): BenchCall {
+  return (name, ...args) =>
+    page.evaluate(
+      ([fn, fnArgs]) => (window.paperSearchBench as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...fnArgs),
+      [name, args] as [string, unknown[]],
+    ) as never;
+}
+
+interface AppFigures {
+  firstVisitMs: number;
+  firstVisitBytes: number;
+  repeatMs: number[];
+  threads: string;
+}
+
+/** The built app: a first visit in a fresh profile (bytes over the network, time to ready), then reloads. */
+async function measureApp(origin: string, runs: number): Promise<AppFigures> {
+  const profile = mkdtempSync(join(tmpdir(), 'bench-app-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    let bytes = 0;
+    const count = async (request: import('playwright-core').Request) => {
+      const response = await request.response();
+      if (!response || response.fromServiceWorker()) return;
+      const sizes = await request.sizes().catch(() => null);
+      if (sizes) bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    };
+    context.on('requestfinished', (request) => void count(request));
+    const page = context.pages()[0] ?? (await context.newPage());
+    const ready = () => page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 600_000 });
+    let started = performance.now();
+    await page.goto(`${origin}/`);
+    await ready();
+    const firstVisitMs = performance.now() - started;
+    await page.waitForTimeout(2000); // let the service worker finish precaching; those bytes belong to the first visit
+    const firstVisitBytes = bytes;
+    const repeatMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      started = performance.now();
+      await page.reload();
+      await ready();
+      repeatMs.push(performance.now() - started);
+    }
+    const threads = await page.evaluate(() => `crossOriginIsolated=${String(self.crossOriginIsolated)}`);
+    return { firstVisitMs, firstVisitBytes, repeatMs, threads };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// ---------- main ----------
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+  const machine = machineInfo();
+  log(`machine: ${JSON.stringify(machine)}`);
+
+  const dataset = loadBeirDataset(args.data);
+  const queries = judgedQueries(dataset.queries, dataset.qrels);
+  const encoder = await loadNodeEncoder(DEFAULT_MODEL_ID);
+  log(`model ${encoder.key}; corpus ${dataset.papers.length} documents from ${args.data}`);
+  const corpus = await embedPapersCached(encoder, dataset.papers, resolve('.cache', 'vectors'), (done, total) => {
+    if (done % 512 < 32) log(`  embedding SciFact for the cache: ${done}/${total}`);
+  });
+  const queryVectors = await embedQueriesCached(encoder, queries.map((q) => q.text), resolve('.cache', 'vectors'));
+  const quality = quantizationQuality(dataset, corpus.vectors, encoder.dims, queries, queryVectors);
+  log(`quantization on ${args.data} (${queries.length} judged queries): ${JSON.stringify(quality)}`);
+  const nodeScore = nodeScoring(corpus.vectors, encoder.dims, queryVectors.slice(0, 100));
+  log(`node: score + top-${K} over ${SYNTHETIC_COUNT} int8 vectors p50 ${nodeScore.p50.toFixed(2)} ms, p95 ${nodeScore.p95.toFixed(2)} ms`);
+
+  if (args.build) {
+    log('building the site (npm run build)…');
+    await run('npm', ['run', '--silent', 'build']);
+  }
+  const port = 4600 + Math.floor(Math.random() * 300);
+  const origin = `http://localhost:${port}`;
+  const server = await startPreview(port);
+  let browser: Browser | null = null;
+  try {
+    // Playwright gives launch() a fresh temporary profile of its own (it refuses an explicit --user-data-dir).
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    machine.chromium = browser.version();
+    const texts = dataset.papers.slice(0, args.docs).map(documentText);
+    const benchData = {
+      'corpus.json': Buffer.from(JSON.stringify({ papers: dataset.papers })),
+      'vectors.bin': Buffer.from(encodeVectorFile({ modelKey: encoder.key, dims: encoder.dims, ids: dataset.papers.map((p) => p.id), hashes: dataset.papers.map(contentHash), vectors: corpus.vectors })),
+    };
+    const { context, page } = await openBenchPage(browser, origin, benchData);
+    const call = benchCaller(page);
+    const initStarted = performance.now();
+    const model = await call('init', args.threads);
+    const workerInitMs = performance.now() - initStarted;
+    log(`browser worker: ${JSON.stringify(model.backend)}; model load + warm-up query ${workerInitMs.toFixed(0)} ms`);
+
+    // Alternate native and browser runs so both see the same background load.
+    const native: number[] = [];
+    const browserRates: number[] = [];
+    await nativeRun(encoder, texts.slice(0, 16)); // warm-up
+    for (let r = 0; r < args.runs; r++) {
+      native.push(await nativeRun(encoder, texts));
+      browserRates.push(texts.length / ((await call('embedDocuments', texts)) / 1000));
+      log(`  run ${r + 1}: native ${native[r].toFixed(1)} docs/s, browser ${browserRates[r].toFixed(1)} docs/s (${texts.length} SciFact abstracts)`);
+    }
+
+    const loaded = await call('loadCorpus');
+    const queryTexts = queries.slice(0, args.queries).map((q) => q.text);
+    await call('queryLatency', queryTexts.slice(0, 5), 'semantic', K); // warm-up
+    const semantic5k = await call('queryLatency', queryTexts, 'semantic', K);
+    const hybrid5k = await call('queryLatency', queryTexts, 'hybrid', K);
+    log(`5k (${loaded.papers} papers, int8 index ${(loaded.vectorBytes / 1e6).toFixed(1)} MB): semantic p50 ${median(semantic5k).toFixed(1)} / p95 ${quantile(semantic5k, 0.95).toFixed(1)} ms; hybrid p50 ${median(hybrid5k).toFixed(1)} / p95 ${quantile(hybrid5k, 0.95).toFixed(1)} ms`);
+
+    const synthetic = await call('buildSynthetic', SYNTHETIC_COUNT, SYNTHETIC_NOISE);
+    await call('syntheticLatency', queryTexts.slice(0, 5), K); // warm-up
+    const split = await call('syntheticLatency', queryTexts, K);
+    const total100k = split.map(([e, s]) => e + s);
+    const score100k = split.map(([, s]) => s);
+    log(`100k (${(synthetic.bytes / 1e6).toFixed(1)} MB): query p50 ${median(total100k).toFixed(1)} / p95 ${quantile(total100k, 0.95).toFixed(1)} ms; score + top-${K} p50 ${median(score100k).toFixed(2)} / p95 ${quantile(score100k, 0.95).toFixed(2)} ms; query embedding p50 ${median(split.map(([e]) => e)).toFixed(1)} ms`);
+
+    const storage = await call('storageRoundTrip', Math.max(3, args.runs));
+    log(`IndexedDB: wrote 100k vectors in ${storage.writeMs.toFixed(0)} ms (${storage.shards} shards); load + matrix ${storage.loadMs.map((x) => x.toFixed(0)).join(', ')} ms${storage.problems.length ? `; problems: ${storage.problems.join('; ')}` : ''}`);
+    await context.close();
+
+    let app: AppFigures | null = null;
+    if (args.app) {
+      try {
+        app = await measureApp(origin, Math.max(3, args.runs));
+        log(`app: first visit ${(app.firstVisitMs / 1000).toFixed(2)} s, ${(app.firstVisitBytes / 1e6).toFixed(1)} MB over the network; repeat visit to ready ${app.repeatMs.map((x) => x.toFixed(0)).join(', ')} ms (${app.threads})`);
+      } catch (error) {
+        log(`app not measured: ${(error as Error).message}`);
+      }
+    }
+
+    const result = {
+      machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) },
+      docs: texts.length,
+      runs: args.runs,
+      browser_docs_per_s: round(median(browserRates)),
+      native_docs_per_s: round(median(native)),
+      browser_to_native: round(median(browserRates) / median(native), 3),
+      browser_backend: model.backend,
+      query_p50_ms_5k: round(median(semantic5k)),
+      query_p95_ms_5k: round(quantile(semantic5k, 0.95)),
+      hybrid_p95_ms_5k: round(quantile(hybrid5k, 0.95)),
+      query_p95_ms_100k: round(quantile(total100k, 0.95)),
+      score_p95_ms_100k: round(quantile(score100k, 0.95), 2),
+      node_score_p95_ms_100k: round(nodeScore.p95, 2),
+      load_100k_ms: round(median(storage.loadMs)),
+      worker_init_ms: round(workerInitMs),
+      ready_repeat_ms: app ? round(median(app.repeatMs)) : null,
+      first_visit_ms: app ? round(app.firstVisitMs) : null,
+      first_visit_bytes: app ? app.firstVisitBytes : null,
+      vectors_mb_100k: round(synthetic.bytes / 1e6, 2),
+      ...quality,
+    };
+    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  } finally {
+    await browser?.close();
+    server.kill();
+    await encoder.dispose();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

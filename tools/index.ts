@@ -1,0 +1,111 @@
+/**
+ * Precomputes a corpus's document vectors in Node with the same Encoder (model files, tokenizer, truncation,
+ * pooling) as the browser, so a first visit embeds nothing:
+ *
+ *   npm run index -- --corpus <file.jsonl | daily-papers.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]
+ *
+ * Writes <dir>/corpus.json ({ papers }) and <dir>/vectors.bin (vector-file.ts; modelKey = the encoder's fingerprint
+ * key, one content hash per paper; int8 by default, as the app holds vectors). The browser uses a vector only if
+ * both the key and the paper's hash match. Vectors are cached under .cache/vectors by content hash (the eval
+ * tools' cache), so re-running after editing a few abstracts embeds only those. Prints docs/s.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseBeirCorpus } from '../src/corpus/beir.ts';
+import { parseDailyPapers } from '../src/corpus/daily-papers.ts';
+import { contentHash, documentText } from '../src/corpus/paper-id.ts';
+import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
+import type { Encoder } from '../src/embedding/encoder.ts';
+import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
+import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
+import { embedPapersCached } from '../src/eval/vector-store.ts';
+import { encodeVectorFile, type VectorEncoding } from '../src/index/vector-file.ts';
+
+interface Args {
+  corpus: string;
+  out: string;
+  model: string;
+  encoding: VectorEncoding;
+  cache: boolean;
+}
+
+class UsageError extends Error {}
+
+const USAGE = 'usage: npm run index -- --corpus <file.jsonl|daily-papers.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]';
+
+function parseArgs(argv: readonly string[]): Args {
+  const known = new Set(['--corpus', '--out', '--model', '--encoding', '--no-cache']);
+  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
+  if (unknown) throw new UsageError(`unknown option ${unknown}`);
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const corpus = value('--corpus');
+  const out = value('--out');
+  if (!corpus || !out) throw new UsageError('--corpus and --out are required');
+  const model = value('--model') ?? DEFAULT_MODEL_ID;
+  getModelSpec(model);
+  const encoding = value('--encoding') ?? 'int8';
+  if (encoding !== 'int8' && encoding !== 'f32') throw new UsageError('--encoding must be int8 or f32');
+  return { corpus, out, model, encoding, cache: !argv.includes('--no-cache') };
+}
+
+/** JSON lines (BEIR corpus layout) by extension; anything else is read as the Daily Papers text listing. */
+export function parseCorpusFile(path: string): Paper[] {
+  const source = readFileSync(path, 'utf8');
+  return /\.jsonl$/i.test(path) ? parseBeirCorpus(source, path) : parseDailyPapers(source, path);
+}
+
+/** Embeds without the disk cache (for one-off corpora that should not fill .cache). */
+async function embedUncached(encoder: Encoder, papers: readonly Paper[], log: (line: string) => void): Promise<{ vectors: Float32Array; embedded: number; seconds: number }> {
+  const started = performance.now();
+  const vectors = await encoder.embedDocuments(papers.map(documentText), ({ done, total }) => {
+    if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
+  });
+  return { vectors, embedded: papers.length, seconds: (performance.now() - started) / 1000 };
+}
+
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, data);
+  renameSync(temp, path);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const papers = parseCorpusFile(args.corpus);
+  const encoder = await loadNodeEncoder(args.model);
+  log(`${papers.length} papers from ${args.corpus}; model ${encoder.key}`);
+  const report = args.cache
+    ? await embedPapersCached(encoder, papers, resolve('.cache', 'vectors'), (done, total) => {
+        if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
+      })
+    : await embedUncached(encoder, papers, log);
+  await encoder.dispose();
+
+  mkdirSync(args.out, { recursive: true });
+  const ids = papers.map((p) => p.id);
+  const file = { modelKey: encoder.key, dims: encoder.dims, ids, hashes: papers.map(contentHash), vectors: report.vectors };
+  const bytes = encodeVectorFile(file, args.encoding);
+  writeAtomically(join(args.out, 'corpus.json'), JSON.stringify({ papers }));
+  writeAtomically(join(args.out, 'vectors.bin'), bytes);
+
+  const rate = report.embedded > 0 ? `${(report.embedded / report.seconds).toFixed(1)} docs/s` : 'all from cache';
+  console.log(
+    `indexed ${papers.length} papers: embedded ${report.embedded} in ${report.seconds.toFixed(1)} s (${rate}), ` +
+      `${papers.length - report.embedded} from cache; wrote ${join(args.out, 'corpus.json')} and ${join(args.out, 'vectors.bin')} ` +
+      `(${args.encoding}, ${(bytes.length / 1024).toFixed(0)} KiB)`,
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) console.error(`${error.message}\n${USAGE}`);
+  else if (error instanceof CorpusFormatError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
