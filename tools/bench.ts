@@ -67,7 +67,7 @@ function parseArgs(argv: readonly string[]): Args {
     queries: number('--queries', 60),
     build: !argv.includes('--no-build'),
     app: !argv.includes('--no-app'),
-    data: dataIndex < 0 ? '/work/shared/bench/scifact' : argv[dataIndex + 1],
+    data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
     threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
   };
 }

@@ -6,7 +6,8 @@ import { CorpusFormatError, type Paper } from '../../src/corpus/types.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url));
 /** The benchmark's BEIR copy of the same listing (read in place, never copied into the repo). */
-const SEED_CORPUS = '/work/shared/bench/seed-dev/corpus.jsonl';
+// ../shared sits beside the repository (as in CI); read by path, never copied.
+const SEED_CORPUS = fileURLToPath(new URL('../../../shared/bench/seed-dev/corpus.jsonl', import.meta.url));
 
 const bundled = readFileSync(BUNDLED, 'utf8');
 
