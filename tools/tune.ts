@@ -2,7 +2,7 @@
  * Grid search of ranking parameters on ONE fixed half of a dataset's judged queries, reported on both halves
  * (src/eval/evaluate.ts splitHalves), so the chosen defaults can be checked on queries they never saw:
  *   npx tsx tools/tune.ts keyword --data <dir> [--split train]
- *   npx tsx tools/tune.ts fusion  --data <dir> [--split train] [--model <id>]
+ *   npx tsx tools/tune.ts fusion  --data <dir> [--split train] [--model <id>] [--int8]
  * Prints one line per setting, best (on the tuning half) last. Uses the app's KeywordIndex and fusion code.
  */
 import { resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { fuse } from '../src/index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../src/index/keyword.ts';
 import type { Hit } from '../src/index/top-k.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
+import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { SearchIndex } from '../src/search/search.ts';
 
 const DEPTH = 100;
@@ -70,13 +71,14 @@ function tuneKeyword(dataset: BeirDataset, queries: readonly Query[]): void {
   report(rows);
 }
 
-async function tuneFusion(dataset: BeirDataset, queries: readonly Query[], modelId: string): Promise<void> {
+async function tuneFusion(dataset: BeirDataset, queries: readonly Query[], modelId: string, int8: boolean): Promise<void> {
   const encoder = await loadNodeEncoder(modelId);
   const cache = resolve('.cache', 'vectors');
   const { vectors } = await embedPapersCached(encoder, dataset.papers, cache);
   const queryVectors = await embedQueriesCached(encoder, queries.map((q) => q.text), cache);
   await encoder.dispose();
-  const index = new SearchIndex(dataset.papers, new VectorMatrix(encoder.dims, dataset.papers.length, vectors));
+  const matrix = int8 ? QuantizedMatrix.fromFloat32(encoder.dims, vectors) : new VectorMatrix(encoder.dims, dataset.papers.length, vectors);
+  const index = new SearchIndex(dataset.papers, matrix);
   const semantic = new Map(queries.map((q, i) => [q.id, index.semantic(queryVectors[i], DEPTH)]));
   const keyword = new Map(queries.map((q) => [q.id, index.keyword.query(q.text, DEPTH)]));
   const rows: Row[] = [
@@ -92,17 +94,23 @@ async function tuneFusion(dataset: BeirDataset, queries: readonly Query[], model
     const options = { k: 0, semanticWeight: 1, keywordWeight, method: 'blend' as const };
     rows.push(evaluate(dataset, queries, `blend wSem=1 wKey=${keywordWeight}`, (q) => fuse(semantic.get(q.id)!, keyword.get(q.id)!, options)));
   }
+  // Raw cosine + keyword bonus: keywordWeight is in cosine units (bge's top cosines span ~0.1-0.3 per query).
+  for (let i = 2; i <= 30; i++) {
+    const keywordWeight = i / 200;
+    const options = { k: 0, semanticWeight: 1, keywordWeight, method: 'cosine-blend' as const };
+    rows.push(evaluate(dataset, queries, `cosine-blend wSem=1 wKey=${keywordWeight}`, (q) => fuse(semantic.get(q.id)!, keyword.get(q.id)!, options)));
+  }
   report(rows);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const what = argv[0];
   const data = arg(argv, '--data');
-  if (!data || (what !== 'keyword' && what !== 'fusion')) throw new Error('usage: tools/tune.ts keyword|fusion --data <dir> [--split s] [--model id]');
+  if (!data || (what !== 'keyword' && what !== 'fusion')) throw new Error('usage: tools/tune.ts keyword|fusion --data <dir> [--split s] [--model id] [--int8]');
   const dataset = loadBeirDataset(data, arg(argv, '--split'));
   const queries = judgedQueries(dataset.queries, dataset.qrels);
   if (what === 'keyword') tuneKeyword(dataset, queries);
-  else await tuneFusion(dataset, queries, arg(argv, '--model') ?? DEFAULT_MODEL_ID);
+  else await tuneFusion(dataset, queries, arg(argv, '--model') ?? DEFAULT_MODEL_ID, argv.includes('--int8'));
 }
 
 await main(process.argv.slice(2));

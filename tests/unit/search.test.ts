@@ -102,7 +102,12 @@ describe('SearchIndex.rank hybrid', () => {
     const hits = ids(index.rank('hybrid', 'electrocardiogram', q(0, 1, 0, 0, 0), 5));
     expect(hits).toContain('d');
     expect(hits).toContain('b');
-    expect(hits.slice(0, 2).sort()).toEqual(['b', 'd']);
+    // Default cosine blend: the keyword match adds 0.065 cosine, so d (cosine 0) passes a and e (cosine 0, no
+    // match) but not c (cosine 0.29, close to the query).
+    expect(hits.slice(0, 3)).toEqual(['b', 'c', 'd']);
+    // The min-max blend scales each list to [0, 1], so there the two bests take the first two places.
+    const blend = new SearchIndex(papers, vectors, { k: 60, semanticWeight: 1, keywordWeight: 0.7, method: 'blend' });
+    expect(ids(blend.rank('hybrid', 'electrocardiogram', q(0, 1, 0, 0, 0), 5)).slice(0, 2).sort()).toEqual(['b', 'd']);
   });
 
   it('a paper first in both rankings is first in the fusion', () => {
