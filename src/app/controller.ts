@@ -10,7 +10,7 @@ import { decodeVectorFile } from '../index/vector-file.ts';
 import type { Hit } from '../index/top-k.ts';
 import { LatestOnly } from '../search/latest-only.ts';
 import { SearchIndex, type SearchMode } from '../search/search.ts';
-import { openVectorCache, type VectorCache } from './vector-cache.ts';
+import { VectorCache } from './vector-cache.ts';
 import { assetUrls } from './urls.ts';
 import { prepareOffline, type ByteProgress, type OfflineStatus } from './offline.ts';
 
@@ -47,7 +47,7 @@ export interface Snapshot {
   startup: LoadProgress | null;
   embedding: EmbeddingProgress | null;
   model: ModelInfo | null;
-  storage: VectorCache['kind'] | null;
+  storage: 'indexeddb' | 'memory' | null;
   fromPrecomputed: number;
   fromCache: number;
   embeddedNow: number;
@@ -127,7 +127,7 @@ export class AppController {
       const [corpus, model, cache] = await Promise.all([
         this.initialCorpus(),
         this.initModel(backend, offline.kind !== 'ready'),
-        openVectorCache((notice) => this.notify(notice)),
+        VectorCache.open((notice) => this.notify(notice)),
       ]);
       this.model = model;
       this.cache = cache;
@@ -159,7 +159,8 @@ export class AppController {
     for (const i of resolved.missing) this.present[i] = 0;
     this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
     if (resolved.missing.length > 0) await this.embedMissing(corpus.papers, hashes, resolved.missing, model, cache);
-    this.update({ phase: 'ready', embedding: null });
+    this.update({ phase: 'ready', embedding: null, storage: cache.kind });
+    void cache.tidy(model.modelKey, model.dims, new Set(hashes));
   }
 
   /**

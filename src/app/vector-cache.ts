@@ -1,25 +1,63 @@
+import { createMemoryVectorStore, needsCompaction, openVectorStore, VectorStoreQuotaError, type VectorStore } from '../index/persistence/index.ts';
+import { quantizeRows } from '../index/quantized-matrix.ts';
 import type { VectorSource } from '../index/resolve-vectors.ts';
 import type { Notice } from './controller.ts';
 
 /**
- * The app's view of the vector cache. IndexedDB when it works; otherwise (private mode, blocked, over quota,
- * corrupt) the app keeps going from memory and tells the person why their vectors will not be kept.
+ * The app's vector cache: IndexedDB shards when they work. Whenever storage fails (missing, refused, full,
+ * corrupt) the app carries on from memory and tells the person what will not be kept; it never fails a search.
  */
-export interface VectorCache {
-  kind: 'indexeddb' | 'memory';
-  load(modelKey: string, dims: number): Promise<VectorSource | null>;
-  append(modelKey: string, dims: number, hashes: string[], vectors: Float32Array): Promise<void>;
-}
+export class VectorCache {
+  private constructor(
+    private store: VectorStore,
+    private readonly notify: (notice: Notice) => void,
+  ) {}
 
-export async function openVectorCache(notify: (notice: Notice) => void): Promise<VectorCache> {
-  void notify;
-  return memoryCache();
-}
+  static async open(notify: (notice: Notice) => void): Promise<VectorCache> {
+    const { store, problem } = await openVectorStore();
+    if (problem) notify({ level: 'warning', text: `${problem}. Search works; abstracts will be embedded again next visit.` });
+    return new VectorCache(store, notify);
+  }
 
-function memoryCache(): VectorCache {
-  return {
-    kind: 'memory',
-    load: async () => null,
-    append: async () => {},
-  };
+  get kind(): VectorStore['kind'] {
+    return this.store.kind;
+  }
+
+  async load(modelKey: string, dims: number): Promise<VectorSource | null> {
+    try {
+      const loaded = await this.store.load(modelKey, dims);
+      if (loaded.problems.length > 0) {
+        this.notify({ level: 'warning', text: `Some saved vectors were unreadable and were discarded (${loaded.problems.join('; ')}). They will be embedded again.` });
+      }
+      return { modelKey, dims, hashes: loaded.hashes, rows: loaded.rows };
+    } catch (error) {
+      this.fallBackToMemory(`reading saved vectors failed (${(error as Error).message})`);
+      return null;
+    }
+  }
+
+  async append(modelKey: string, dims: number, hashes: string[], vectors: Float32Array): Promise<void> {
+    try {
+      await this.store.append(modelKey, dims, hashes, quantizeRows(vectors, dims));
+    } catch (error) {
+      const reason = error instanceof VectorStoreQuotaError ? error.message : `saving vectors failed (${(error as Error).message})`;
+      this.fallBackToMemory(reason);
+    }
+  }
+
+  /** Drops vectors of texts no longer in the corpus and merges small shards, when that is worth a rewrite. */
+  async tidy(modelKey: string, dims: number, liveHashes: ReadonlySet<string>): Promise<void> {
+    try {
+      const stored = await this.store.load(modelKey, dims);
+      if (needsCompaction({ hashes: stored.hashes, shardCount: stored.shardCount }, liveHashes)) await this.store.compact(modelKey, dims, liveHashes);
+    } catch {
+      // Tidying is an optimisation; the cache stays correct without it.
+    }
+  }
+
+  private fallBackToMemory(reason: string): void {
+    if (this.store.kind === 'memory') return;
+    this.store = createMemoryVectorStore();
+    this.notify({ level: 'warning', text: `Browser storage problem: ${reason}. Search keeps working from memory; vectors will not be kept after this tab closes.` });
+  }
 }

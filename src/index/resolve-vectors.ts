@@ -1,5 +1,5 @@
+import { QuantizedMatrix, quantizeRows, type Int8Rows } from './quantized-matrix.ts';
 import type { VectorFile } from './vector-file.ts';
-import { VectorMatrix } from './vector-matrix.ts';
 
 /**
  * Decides, for every paper, where its vector comes from: the precomputed asset shipped with the site, the
@@ -10,12 +10,13 @@ export interface VectorSource {
   modelKey: string;
   dims: number;
   hashes: readonly string[];
-  /** hashes.length x dims */
-  vectors: Float32Array;
+  /** Row i belongs to hashes[i]. */
+  rows: Int8Rows;
 }
 
 export interface ResolvedVectors {
-  matrix: VectorMatrix;
+  /** One row per paper; rows still missing are zero (score 0) until the encoder fills them. */
+  matrix: QuantizedMatrix;
   /** Paper positions that still need embedding. */
   missing: number[];
   fromPrecomputed: number;
@@ -23,7 +24,7 @@ export interface ResolvedVectors {
 }
 
 export function vectorSourceFromFile(file: VectorFile): VectorSource {
-  return { modelKey: file.modelKey, dims: file.dims, hashes: file.hashes, vectors: file.vectors };
+  return { modelKey: file.modelKey, dims: file.dims, hashes: file.hashes, rows: file.int8 ?? quantizeRows(file.vectors, file.dims) };
 }
 
 function indexByHash(source: VectorSource, modelKey: string, dims: number): Map<string, number> {
@@ -40,7 +41,7 @@ export function resolveVectors(
   precomputed: VectorSource | null,
   cached: VectorSource | null,
 ): ResolvedVectors {
-  const matrix = new VectorMatrix(dims, contentHashes.length);
+  const matrix = QuantizedMatrix.zeros(dims, contentHashes.length);
   const sources = [precomputed, cached].map((source) => (source ? { source, rows: indexByHash(source, modelKey, dims) } : null));
   const counts = [0, 0];
   const missing: number[] = [];
@@ -51,8 +52,7 @@ export function resolveVectors(
       return;
     }
     const { source, rows } = sources[found]!;
-    const row = rows.get(hash)!;
-    matrix.setRow(i, source.vectors.subarray(row * dims, (row + 1) * dims));
+    matrix.setInt8Row(i, source.rows, rows.get(hash)!);
     counts[found]++;
   });
   return { matrix, missing, fromPrecomputed: counts[0], fromCache: counts[1] };

@@ -14,6 +14,45 @@ async function importFile(page: Page, name: string, content: string): Promise<vo
   await page.setInputFiles('[data-testid="import"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(content) });
 }
 
+async function importMyPapers(page: Page): Promise<void> {
+  await importFile(page, 'my-papers.jsonl', jsonl(MY_PAPERS));
+  await page.waitForSelector('[data-testid="corpus"][data-kind="imported"]');
+  await waitForState(page, 'ready');
+}
+
+/** The top result's title for a query about bread, which only the first imported paper is about. */
+async function breadQueryTopTitle(page: Page): Promise<string | null> {
+  await search(page, 'how is bread made to rise?');
+  return page.textContent('[data-testid="result"] h2');
+}
+
+/** Overwrites every vector shard in the app's IndexedDB with garbage, as a broken write or old version might. */
+async function corruptVectorShards(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('paper-search-vectors');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('vectors', 'readwrite');
+          const store = tx.objectStore('vectors');
+          let corrupted = 0;
+          store.openCursor().onsuccess = (event) => {
+            const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+            if (!cursor) return;
+            if (String(cursor.key).includes('|shard|')) {
+              cursor.update({ hashes: 'not a list', data: 42 });
+              corrupted++;
+            }
+            cursor.continue();
+          };
+          tx.oncomplete = () => resolve(corrupted);
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+}
+
 describe('importing your own papers', () => {
   let browser: LaunchedBrowser;
   let page: Page;
@@ -60,5 +99,63 @@ describe('importing your own papers', () => {
     await waitForState(page, 'ready');
     expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
     expect((await resultIds(page)).length).toBeGreaterThan(3);
+  });
+});
+
+describe('when browser storage fails, search still works and says why', () => {
+  test('IndexedDB missing (as in some private modes): correct results from memory, with a notice', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.addInitScript(() => {
+        // What a browser without IndexedDB exposes to the page.
+        Object.defineProperty(window, 'indexedDB', { value: undefined });
+      });
+      await page.goto(appUrl({ q: 'a German language model' }));
+      await waitForState(page, 'ready');
+      expect((await status(page)).storage).toBe('memory');
+      expect((await notices(page)).join(' ')).toMatch(/IndexedDB is not available/);
+      await page.waitForSelector('[data-testid="result"]');
+      expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
+      await importMyPapers(page);
+      expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('storage over quota: vectors stay in memory, results stay correct, the notice says storage is full', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(appUrl());
+      await waitForState(page, 'ready');
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(appUrl()).origin, quotaSize: 1 });
+      await importMyPapers(page);
+      expect((await notices(page)).join(' ')).toMatch(/Browser storage problem: Browser storage is full/);
+      expect((await status(page)).storage).toBe('memory');
+      expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a corrupt cache entry is discarded and re-embedded, never used', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(appUrl());
+      await waitForState(page, 'ready');
+      await importMyPapers(page);
+      expect(await corruptVectorShards(page)).toBeGreaterThan(0);
+      await page.reload();
+      await waitForState(page, 'ready');
+      expect((await notices(page)).join(' ')).toMatch(/unreadable and were discarded/);
+      expect((await status(page)).embedded).toBe(3);
+      expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
+    } finally {
+      await browser.close();
+    }
   });
 });
