@@ -22,6 +22,11 @@ export interface ByteProgress {
 
 const RELOAD_FLAG = 'paper-search:isolation-reload';
 
+/** This page came through the service worker with its isolation headers: no reload will follow. */
+export function isServedOffline(): boolean {
+  return 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null && crossOriginIsolated;
+}
+
 export async function prepareOffline(onProgress: (progress: ByteProgress) => void): Promise<OfflineStatus> {
   if (!('serviceWorker' in navigator)) return { kind: 'unavailable', reason: 'this browser has no service workers (or they are blocked)' };
   navigator.serviceWorker.addEventListener('message', (event) => {

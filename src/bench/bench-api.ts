@@ -8,6 +8,11 @@ import type { ModelInfo } from '../embedding/worker-api.ts';
 export interface BenchApi {
   /** Starts the app's embedding worker (same client, worker and model files as the app), WASM backend. */
   init(maxThreads?: number): Promise<ModelInfo>;
+  /**
+   * Vectors for `texts` from a fresh worker on `backend`, as documents (length-sorted batches, exactly as the
+   * app indexes) or as queries (one at a time). For the browser-vs-Node parity test.
+   */
+  vectors(texts: string[], kind: 'document' | 'query', backend: 'wasm' | 'webgpu'): Promise<{ backend: string; vectors: number[][] }>;
   /** Embeds `texts` once through the worker; wall-clock milliseconds. */
   embedDocuments(texts: string[]): Promise<number>;
   /**

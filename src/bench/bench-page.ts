@@ -53,6 +53,24 @@ const api: BenchApi = {
     return model;
   },
 
+  async vectors(texts, kind, backend) {
+    const worker = startEmbeddingWorker();
+    try {
+      const info = await worker.api.init({ modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend }, Comlink.proxy(() => {}));
+      const out: number[][] = new Array(texts.length);
+      if (kind === 'query') {
+        for (let i = 0; i < texts.length; i++) out[i] = Array.from(await worker.api.embedQuery(texts[i]));
+      } else {
+        const collect = (_: unknown, indices: number[], vectors: Float32Array) =>
+          indices.forEach((textIndex, row) => (out[textIndex] = Array.from(vectors.subarray(row * info.dims, (row + 1) * info.dims))));
+        await worker.api.embedDocuments(texts, Comlink.proxy(collect));
+      }
+      return { backend: info.backend.used, vectors: out };
+    } finally {
+      worker.terminate();
+    }
+  },
+
   async embedDocuments(texts) {
     const started = performance.now();
     await need(client, 'init').api.embedDocuments(texts, Comlink.proxy(() => {}));
