@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -27,6 +27,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const SENTENCES: string[] = JSON.parse(readFileSync(resolve(ROOT, 'tests/fixtures/parity-sentences.json'), 'utf8')).texts;
 const SEED_QUERIES = parseBeirQueries(readFileSync(resolve(ROOT, '../shared/bench/seed-dev/queries.jsonl'), 'utf8')).map((q) => q.text);
 const MIN_COSINE = 0.994;
+const fp32Available = existsSync(resolve(ROOT, '.cache/models/bge-small-en-v1.5-fp32/onnx/model.onnx'));
 const MIN_MEAN_COSINE = 0.998;
 
 type Kind = 'document' | 'query';
@@ -73,6 +74,15 @@ describe('browser and Node embed alike', () => {
     const { min, mean } = cosines(web, node, 'wasm documents');
     expect(min).toBeGreaterThanOrEqual(MIN_COSINE);
     expect(mean).toBeGreaterThanOrEqual(MIN_MEAN_COSINE);
+    if (fp32Available) {
+      // Neither runtime's int8 rounding is the better one: both are as close to the fp32 original.
+      const fp32 = await loadNodeEncoder('bge-small-en-v1.5', { precision: 'fp32' });
+      const reference = await nodeVectors(fp32, texts, 'document');
+      await fp32.dispose();
+      const nodeToFp32 = cosines(node, reference, 'node int8 vs fp32 documents');
+      const webToFp32 = cosines(web, reference, 'wasm int8 vs fp32 documents');
+      expect(Math.abs(webToFp32.mean - nodeToFp32.mean)).toBeLessThan(0.001);
+    }
   });
 
   test('wasm: browser query vectors rank the bundled papers as Node query vectors do (seed-dev questions)', async () => {
