@@ -19,7 +19,7 @@ interface ManifestEntry {
   url: string;
   revision: string | null;
   /** Added at build time (vite.config.ts manifestTransforms) so progress has a total before any download. */
-  size?: number;
+  bytes?: number;
 }
 
 declare const self: ServiceWorkerGlobalScope;
@@ -82,7 +82,7 @@ function downloadProgress(totalBytes: number): WorkboxPlugin {
   };
 }
 
-addPlugins([downloadProgress(manifest.reduce((sum, entry) => sum + (entry.size ?? 0), 0)), isolation]);
+addPlugins([downloadProgress(manifest.reduce((sum, entry) => sum + (entry.bytes ?? 0), 0)), isolation]);
 precacheAndRoute(manifest.map(({ url, revision }) => ({ url, revision })));
 cleanupOutdatedCaches();
 
