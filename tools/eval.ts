@@ -9,6 +9,7 @@
  * --speed <n> only measures Node embedding speed: embeds the first n documents (no cache) and prints docs/s.
  */
 import { resolve } from 'node:path';
+import { parseFlags, stringFlag, UsageError } from './cli.ts';
 import { documentText } from '../src/corpus/paper-id.ts';
 import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
@@ -33,19 +34,18 @@ interface Args {
   json: boolean;
 }
 
-class UsageError extends Error {}
-
-function parseArgs(argv: readonly string[]): Args {
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const known = new Set(['--data', '--split', '--mode', '--model', '--half', '--speed', '--int8', '--json']);
-  const unknown = argv.filter((a) => a.startsWith('--') && !known.has(a));
-  if (unknown.length) throw new UsageError(`unknown option ${unknown[0]}`);
+function readArgs(argv: readonly string[]): Args {
+  const flags = parseFlags(argv, {
+    data: { type: 'string' },
+    split: { type: 'string' },
+    mode: { type: 'string' },
+    model: { type: 'string' },
+    half: { type: 'string' },
+    speed: { type: 'string' },
+    int8: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const value = (flag: string) => stringFlag(flags, flag.slice(2));
   const data = value('--data');
   if (!data) throw new UsageError('--data <dir> is required');
   const mode = (value('--mode') ?? DEFAULT_SEARCH_MODE) as SearchMode;
@@ -57,7 +57,7 @@ function parseArgs(argv: readonly string[]): Args {
   const speedText = value('--speed');
   const speed = speedText === undefined ? undefined : Number(speedText);
   if (speed !== undefined && !(Number.isInteger(speed) && speed > 0)) throw new UsageError('--speed needs a positive whole number of documents');
-  return { data, split: value('--split'), mode, model, half, speed, int8: argv.includes('--int8'), json: argv.includes('--json') };
+  return { data, split: value('--split'), mode, model, half, speed, int8: flags.int8 === true, json: flags.json === true };
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -76,7 +76,7 @@ async function measureSpeed(args: Args, papers: readonly Paper[]): Promise<void>
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
+  const args = readArgs(argv);
   const dataset = loadBeirDataset(args.data, args.split);
   if (args.speed) return measureSpeed(args, dataset.papers);
   let queries = judgedQueries(dataset.queries, dataset.qrels);

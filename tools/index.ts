@@ -11,8 +11,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseBeirCorpus } from '../src/corpus/beir.ts';
-import { parseDailyPapers } from '../src/corpus/daily-papers.ts';
+import { parseCorpusFile } from '../src/corpus/import.ts';
+import { parseFlags, stringFlag, UsageError } from './cli.ts';
 import { contentHash, documentText } from '../src/corpus/paper-id.ts';
 import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
@@ -29,21 +29,17 @@ interface Args {
   cache: boolean;
 }
 
-class UsageError extends Error {}
-
 const USAGE = 'usage: npm run index -- --corpus <file.jsonl|daily-papers.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--corpus', '--out', '--model', '--encoding', '--no-cache']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new UsageError(`unknown option ${unknown}`);
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
+  const flags = parseFlags(argv, {
+    corpus: { type: 'string' },
+    out: { type: 'string' },
+    model: { type: 'string' },
+    encoding: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+  });
+  const value = (flag: string) => stringFlag(flags, flag.slice(2));
   const corpus = value('--corpus');
   const out = value('--out');
   if (!corpus || !out) throw new UsageError('--corpus and --out are required');
@@ -51,13 +47,7 @@ function parseArgs(argv: readonly string[]): Args {
   getModelSpec(model);
   const encoding = value('--encoding') ?? 'int8';
   if (encoding !== 'int8' && encoding !== 'f32') throw new UsageError('--encoding must be int8 or f32');
-  return { corpus, out, model, encoding, cache: !argv.includes('--no-cache') };
-}
-
-/** JSON lines (BEIR corpus layout) by extension; anything else is read as the Daily Papers text listing. */
-export function parseCorpusFile(path: string): Paper[] {
-  const source = readFileSync(path, 'utf8');
-  return /\.jsonl$/i.test(path) ? parseBeirCorpus(source, path) : parseDailyPapers(source, path);
+  return { corpus, out, model, encoding, cache: flags['no-cache'] !== true };
 }
 
 /** Embeds without the disk cache (for one-off corpora that should not fill .cache). */
@@ -78,7 +68,7 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const log = (line: string) => process.stderr.write(line + '\n');
-  const papers = parseCorpusFile(args.corpus);
+  const papers = parseCorpusFile(args.corpus, readFileSync(args.corpus, 'utf8'));
   const encoder = await loadNodeEncoder(args.model);
   log(`${papers.length} papers from ${args.corpus}; model ${encoder.key}`);
   const report = args.cache

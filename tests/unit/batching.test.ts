@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches } from '../../src/embedding/batching.ts';
+import { rng } from '../support/random.ts';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce by seed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkPlan(counts: number[], maxTokens: number, maxSize: number): number[][] {
   const { batches } = planBatches(counts, maxTokens, maxSize);

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cosine, cosineScores } from '../../src/index/cosine.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
+import { rng } from '../support/random.ts';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unit(random: () => number, dims: number): Float32Array {
   const v = Float32Array.from({ length: dims }, () => random() * 2 - 1);

@@ -3,16 +3,8 @@ import { cosineScores } from '../../src/index/cosine.ts';
 import { QuantizedMatrix, quantizeInto, quantizeRows } from '../../src/index/quantized-matrix.ts';
 import { topK } from '../../src/index/top-k.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
+import { rng } from '../support/random.ts';
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());

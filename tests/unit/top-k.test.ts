@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topK, type Hit } from '../../src/index/top-k.ts';
+import { rng } from '../support/random.ts';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reference: full sort, best score first, ties by lower index. */
 function reference(scores: ArrayLike<number>, k: number): Hit[] {
