@@ -93,6 +93,16 @@ describe('importing your own papers', () => {
     expect(await page.textContent('[data-testid="result"] h2')).toBe('Glacier retreat in the Alps');
   });
 
+  test('re-importing the file with one abstract edited embeds exactly that one', async () => {
+    const edited = MY_PAPERS.map((paper, i) => (i === 1 ? { ...paper, text: paper.text + ' Ice cores confirm the trend.' } : paper));
+    await importFile(page, 'my-papers.jsonl', jsonl(edited));
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-state') !== 'ready');
+    await waitForState(page, 'ready');
+    expect((await status(page)).embedded).toBe(1);
+    await search(page, 'ice cores and glaciers');
+    expect(await page.textContent('[data-testid="result"] h2')).toBe('Glacier retreat in the Alps');
+  });
+
   test('going back to the bundled papers works', async () => {
     await page.click('[data-testid="use-bundled"]');
     await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
