@@ -29,8 +29,12 @@ export interface EmbedProgress {
   total: number;
 }
 
-/** Padded tokens per batch: large enough to keep the cores busy, small enough to stay responsive. */
-const MAX_BATCH_TOKENS = 4096;
+/**
+ * Padded tokens per batch. Measured on 96 SciFact abstracts (docs/performance.md): 1024 beats 4096 in both
+ * runtimes (onnxruntime-node 37 vs 30 docs/s, browser WASM 6.8 vs 6.3); 512 is faster natively (41) but slower
+ * in the browser (6.3), and the browser is where people wait.
+ */
+const MAX_BATCH_TOKENS = 1024;
 const MAX_BATCH_SIZE = 32;
 
 export class Encoder {
