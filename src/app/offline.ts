@@ -28,6 +28,8 @@ export function isServedOffline(): boolean {
 }
 
 export async function prepareOffline(onProgress: (progress: ByteProgress) => void): Promise<OfflineStatus> {
+  // The dev server builds no service worker (vite-plugin-pwa devOptions are off); it sends COOP/COEP itself.
+  if (!import.meta.env.PROD) return { kind: 'unavailable', reason: 'the development server has no service worker' };
   if (!('serviceWorker' in navigator)) return { kind: 'unavailable', reason: 'this browser has no service workers (or they are blocked)' };
   navigator.serviceWorker.addEventListener('message', (event) => {
     if (isPrecacheProgress(event.data)) onProgress({ loaded: event.data.loaded, total: event.data.total });
@@ -55,8 +57,12 @@ export async function prepareOffline(onProgress: (progress: ByteProgress) => voi
   return { kind: 'reloading' };
 }
 
+/** Registration answers within seconds; a browser that never answers must not keep the app from starting. */
+const REGISTER_TIMEOUT_MS = 15_000;
+
 function register(): Promise<ServiceWorkerRegistration> {
   return new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error(`no answer within ${REGISTER_TIMEOUT_MS / 1000} s`)), REGISTER_TIMEOUT_MS);
     registerSW({
       immediate: true,
       onRegisteredSW: (_url, registration) => (registration ? resolve(registration) : reject(new Error('no registration'))),
