@@ -22,7 +22,7 @@ import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, rankQueries, scoreRankings } from '../src/eval/evaluate.ts';
-import { embedPapersCached, embedQueriesCached } from '../src/eval/vector-store.ts';
+import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { topK } from '../src/index/top-k.ts';
 import { encodeVectorFile } from '../src/index/vector-file.ts';

@@ -16,7 +16,7 @@ import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, rankQueries, scoreRankings, splitHalves } from '../src/eval/evaluate.ts';
-import { embedPapersCached, embedQueriesCached } from '../src/eval/vector-store.ts';
+import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { DEFAULT_SEARCH_MODE, SEARCH_MODES, SearchIndex, type DocumentVectors, type SearchMode } from '../src/search/search.ts';

@@ -18,7 +18,7 @@ import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
 import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
-import { embedPapersCached } from '../src/eval/vector-store.ts';
+import { embedPapersCached } from '../src/eval/disk-vector-cache.ts';
 import { encodeVectorFile, type VectorEncoding } from '../src/index/vector-file.ts';
 
 interface Args {

@@ -12,7 +12,7 @@ import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, splitHalves } from '../src/eval/evaluate.ts';
 import { meanScores, scoreQuery, type QueryScores } from '../src/eval/metrics.ts';
-import { embedPapersCached, embedQueriesCached } from '../src/eval/vector-store.ts';
+import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
 import { fuse } from '../src/index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../src/index/keyword.ts';
 import type { Hit } from '../src/index/top-k.ts';

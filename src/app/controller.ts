@@ -40,6 +40,8 @@ export interface Snapshot {
   /** "bundled" for the shipped Daily Papers corpus, else the imported file's name. */
   corpusName: string;
   corpusKind: 'bundled' | 'imported';
+  /** An import or a return to the bundled papers is under way; another one waits until it is done. */
+  switching: boolean;
   /** First visit: the service worker downloading the offline copy (app, model, wasm). */
   offlineDownload: ByteProgress | null;
   offline: OfflineStatus['kind'] | 'checking';
@@ -77,6 +79,7 @@ export class AppController {
     papers: [],
     corpusName: 'bundled',
     corpusKind: 'bundled',
+    switching: false,
     offlineDownload: null,
     offline: 'checking',
     download: null,
@@ -93,9 +96,8 @@ export class AppController {
   private model: ModelInfo | null = null;
   private cache: VectorCache | null = null;
   private readonly corpusStore = CorpusStore.open();
-  private index: SearchIndex | null = null;
-  /** 1 where a paper's vector is present; semantic results are limited to those while indexing. */
-  private present = new Uint8Array(0);
+  /** The corpus being searched. Replaced as a whole on a switch, so a search never mixes two corpora. */
+  private active: ActiveCorpus | null = null;
   private readonly latest = new LatestOnly();
 
   constructor(private readonly onChange: (snapshot: Snapshot) => void) {}
@@ -122,7 +124,10 @@ export class AppController {
       // A repeat visit is already served by the service worker and isolated, so nothing will reload the page:
       // load the model at once instead of waiting for the worker's registration (saves ~0.1-0.3 s).
       const servedOffline = isServedOffline();
-      const offlinePending = prepareOffline((progress) => this.update({ offlineDownload: progress }));
+      const offlinePending = prepareOffline({
+        onProgress: (progress) => this.update({ offlineDownload: progress }),
+        onUpdate: () => this.notify({ level: 'info', text: 'A new version of Paper Search was installed; it is used from the next time you open the page.' }),
+      });
       let filesAreLocal = servedOffline;
       if (servedOffline) {
         void offlinePending.then((offline) => this.applyOffline(offline));
@@ -142,7 +147,13 @@ export class AppController {
       this.cache = cache;
       this.update({ model, storage: cache.kind });
       if (model.backend.fallbackReason) this.notify({ level: 'warning', text: `WebGPU not used: ${model.backend.fallbackReason}. Running on WASM.` });
-      await this.indexCorpus(corpus);
+      await this.indexCorpus(corpus).catch(async (error: unknown) => {
+        if (corpus.kind !== 'imported') throw error;
+        // A saved import that cannot be indexed must not lock the person out on every reload.
+        await this.corpusStore.clear().catch(() => undefined);
+        this.notify({ level: 'warning', text: `${corpus.name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.` });
+        await this.indexBundled();
+      });
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
     }
@@ -169,47 +180,73 @@ export class AppController {
     const hashes = corpus.papers.map(contentHash);
     const cached = await timed('app:cache-load', cache.load(model.modelKey, model.dims));
     const resolved = resolveVectors(hashes, model.modelKey, model.dims, corpus.precomputed, cached);
-    this.index = new SearchIndex(corpus.papers, resolved.matrix);
-    this.present = new Uint8Array(corpus.papers.length).fill(1);
-    for (const i of resolved.missing) this.present[i] = 0;
+    const present = new Uint8Array(corpus.papers.length).fill(1);
+    for (const i of resolved.missing) present[i] = 0;
+    const active: ActiveCorpus = { index: new SearchIndex(corpus.papers, resolved.matrix), present, complete: resolved.missing.length === 0 };
+    this.active = active;
     this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
-    if (resolved.missing.length > 0) await this.embedMissing(corpus.papers, hashes, resolved.missing, model, cache);
+    if (!active.complete) await this.embedMissing(active, hashes, resolved.missing, model, cache);
+    active.complete = true;
     this.update({ phase: 'ready', embedding: null, storage: cache.kind });
-    void cache.tidy(model.modelKey, model.dims, new Set(hashes));
+    void cache.tidy(model.modelKey, model.dims);
   }
 
   /**
    * Replaces the corpus with a file the person chose. A file that does not parse changes nothing: the
    * message names the line, and the papers they had stay searchable.
    */
-  async importFile(file: File): Promise<void> {
-    let papers: Paper[];
-    try {
-      papers = parseCorpusFile(file.name, await file.text());
-      if (papers.length === 0) throw new CorpusFormatError(file.name, 1, 'expected at least one paper, found none');
-    } catch (error) {
-      this.notify({ level: 'warning', text: `${describe(error)}. Nothing was imported; your current papers are unchanged.` });
-      return;
-    }
-    try {
-      await this.corpusStore.save({ name: file.name, papers, savedAt: new Date().toISOString() });
-    } catch (error) {
-      this.notify({ level: 'warning', text: `${file.name} could not be saved in this browser (${describe(error)}); it is searchable until you close this tab.` });
-    }
-    await this.switchTo({ name: file.name, kind: 'imported', papers, precomputed: null });
+  importFile(file: File): Promise<void> {
+    return this.exclusively(async () => {
+      let papers: Paper[];
+      try {
+        papers = parseCorpusFile(file.name, await file.text());
+        if (papers.length === 0) throw new CorpusFormatError(file.name, 1, 'expected at least one paper, found none');
+      } catch (error) {
+        this.notify({ level: 'warning', text: `${describe(error)}. Nothing was imported; your current papers are unchanged.` });
+        return;
+      }
+      try {
+        await this.corpusStore.save({ name: file.name, papers, savedAt: new Date().toISOString() });
+      } catch (error) {
+        // An older import left in storage would come back on reload instead of this one.
+        await this.corpusStore.clear().catch(() => undefined);
+        this.notify({ level: 'warning', text: `${file.name} could not be saved in this browser (${describe(error)}); it is searchable until you close this tab.` });
+      }
+      try {
+        await this.indexCorpus({ name: file.name, kind: 'imported', papers, precomputed: null });
+      } catch (error) {
+        // Do not keep a corpus that cannot be indexed: a reload would fail the same way.
+        await this.corpusStore.clear().catch(() => undefined);
+        this.notify({ level: 'warning', text: `${file.name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.` });
+        await this.indexBundled();
+      }
+    });
   }
 
-  /** Back to the bundled papers; forgets the imported corpus (its vectors stay cached). */
-  async useBundledCorpus(): Promise<void> {
-    await this.corpusStore.clear().catch(() => undefined);
-    await this.switchTo(await loadBundledCorpus(() => undefined));
+  /** Back to the bundled papers; forgets the imported corpus (its vectors stay in the cache). */
+  useBundledCorpus(): Promise<void> {
+    return this.exclusively(async () => {
+      await this.indexBundled();
+      await this.corpusStore.clear().catch(() => undefined);
+    });
   }
 
-  private async switchTo(corpus: LoadedCorpus): Promise<void> {
+  private async indexBundled(): Promise<void> {
     try {
-      await this.indexCorpus(corpus);
+      await this.indexCorpus(await loadBundledCorpus(() => undefined));
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
+    }
+  }
+
+  /** Runs one corpus switch at a time (the UI disables the buttons too); a second request meanwhile is ignored. */
+  private async exclusively(task: () => Promise<void>): Promise<void> {
+    if (this.snapshot.switching || !this.model) return;
+    this.update({ switching: true });
+    try {
+      await task();
+    } finally {
+      this.update({ switching: false });
     }
   }
 
@@ -223,7 +260,8 @@ export class AppController {
     );
   }
 
-  private async embedMissing(papers: readonly Paper[], hashes: string[], missing: number[], model: ModelInfo, cache: VectorCache): Promise<void> {
+  private async embedMissing(active: ActiveCorpus, hashes: string[], missing: number[], model: ModelInfo, cache: VectorCache): Promise<void> {
+    const papers = active.index.papers;
     this.update({ phase: 'indexing' });
     const started = performance.now();
     const pending = { hashes: [] as string[], rows: [] as Float32Array[] };
@@ -238,8 +276,8 @@ export class AppController {
       indices.forEach((local, row) => {
         const paperIndex = missing[local];
         const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);
-        this.index!.vectors.setRow(paperIndex, vector);
-        this.present[paperIndex] = 1;
+        active.index.vectors.setRow(paperIndex, vector);
+        active.present[paperIndex] = 1;
         pending.hashes.push(hashes[paperIndex]);
         pending.rows.push(vector);
       });
@@ -260,20 +298,28 @@ export class AppController {
     return this.latest.run(async () => {
       const started = performance.now();
       const text = query.trim();
-      const index = this.index;
-      if (!text || !index) return { query, papers: index?.papers ?? [], mode, hits: [], elapsedMs: 0, partial: false };
-      const effectiveMode: SearchMode = this.snapshot.model ? mode : 'keyword';
-      const vector = effectiveMode === 'keyword' ? null : await this.client!.api.embedQuery(text);
-      const partial = this.snapshot.phase !== 'ready';
-      let hits = index.rank(effectiveMode, text, vector, partial ? index.papers.length : RESULT_LIMIT);
-      if (partial && effectiveMode !== 'keyword') hits = hits.filter((hit) => this.present[hit.index] === 1);
-      return { query, papers: index.papers, mode: effectiveMode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
+      // Everything this search reads is taken now: a corpus switch during the await below cannot mix in.
+      const active = this.active;
+      if (!text || !active) return { query, papers: active?.index.papers ?? [], mode, hits: [], elapsedMs: 0, partial: false };
+      const { index, present } = active;
+      const partial = !active.complete;
+      const vector = mode === 'keyword' ? null : await this.client!.api.embedQuery(text);
+      let hits = index.rank(mode, text, vector, partial ? index.papers.length : RESULT_LIMIT);
+      if (partial && mode !== 'keyword') hits = hits.filter((hit) => present[hit.index] === 1);
+      return { query, papers: index.papers, mode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
     });
   }
 
   dispose(): void {
     this.client?.terminate();
   }
+}
+
+interface ActiveCorpus {
+  index: SearchIndex;
+  /** 1 where a paper's vector is present; while indexing, semantic results are limited to those. */
+  present: Uint8Array;
+  complete: boolean;
 }
 
 interface LoadedCorpus {

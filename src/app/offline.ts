@@ -27,7 +27,24 @@ export function isServedOffline(): boolean {
   return 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null && crossOriginIsolated;
 }
 
-export async function prepareOffline(onProgress: (progress: ByteProgress) => void): Promise<OfflineStatus> {
+export interface OfflineCallbacks {
+  /** Bytes of the offline copy downloaded so far (first visit only). */
+  onProgress: (progress: ByteProgress) => void;
+  /** A new version was installed while this page is open; it is used from the next page load (no forced reload). */
+  onUpdate: () => void;
+}
+
+export async function prepareOffline(callbacks: OfflineCallbacks): Promise<OfflineStatus> {
+  let settled = false;
+  try {
+    return await settle(callbacks, (progress) => !settled && callbacks.onProgress(progress));
+  } finally {
+    // Later messages come from installing an update in the background, which is not this page's download.
+    settled = true;
+  }
+}
+
+async function settle(callbacks: OfflineCallbacks, onProgress: (progress: ByteProgress) => void): Promise<OfflineStatus> {
   // The dev server builds no service worker (vite-plugin-pwa devOptions are off); it sends COOP/COEP itself.
   if (!import.meta.env.PROD) return { kind: 'unavailable', reason: 'the development server has no service worker' };
   if (!('serviceWorker' in navigator)) return { kind: 'unavailable', reason: 'this browser has no service workers (or they are blocked)' };
@@ -36,7 +53,7 @@ export async function prepareOffline(onProgress: (progress: ByteProgress) => voi
   });
   let registration: ServiceWorkerRegistration;
   try {
-    registration = await register();
+    registration = await register(callbacks.onUpdate);
   } catch (error) {
     return { kind: 'unavailable', reason: `the service worker could not be registered (${(error as Error).message})` };
   }
@@ -60,11 +77,13 @@ export async function prepareOffline(onProgress: (progress: ByteProgress) => voi
 /** Registration answers within seconds; a browser that never answers must not keep the app from starting. */
 const REGISTER_TIMEOUT_MS = 15_000;
 
-function register(): Promise<ServiceWorkerRegistration> {
+function register(onUpdate: () => void): Promise<ServiceWorkerRegistration> {
   return new Promise((resolve, reject) => {
     setTimeout(() => reject(new Error(`no answer within ${REGISTER_TIMEOUT_MS / 1000} s`)), REGISTER_TIMEOUT_MS);
     registerSW({
       immediate: true,
+      // Without this, vite-plugin-pwa reloads the page when an update activates, losing work in progress.
+      onNeedReload: onUpdate,
       onRegisteredSW: (_url, registration) => (registration ? resolve(registration) : reject(new Error('no registration'))),
       onRegisterError: (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
     });

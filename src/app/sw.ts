@@ -86,7 +86,8 @@ addPlugins([downloadProgress(manifest.reduce((sum, entry) => sum + (entry.bytes 
 precacheAndRoute(manifest.map(({ url, revision }) => ({ url, revision })));
 cleanupOutdatedCaches();
 
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
+// The benchmark page is not part of the offline app (not precached): navigations to it go to the network.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/bench\.html$/] }));
 setDefaultHandler(new NetworkOnly({ plugins: [isolation] }));
 
 self.addEventListener('install', () => void self.skipWaiting());

@@ -45,11 +45,15 @@ export class VectorCache {
     }
   }
 
-  /** Drops vectors of texts no longer in the corpus and merges small shards, when that is worth a rewrite. */
-  async tidy(modelKey: string, dims: number, liveHashes: ReadonlySet<string>): Promise<void> {
+  /**
+   * Merges small shards when they have grown many. Vectors of other corpora are kept: another tab, or the
+   * person's next import, may still need them, and re-embedding a large corpus takes hours in a browser.
+   */
+  async tidy(modelKey: string, dims: number): Promise<void> {
     try {
       const stored = await this.store.load(modelKey, dims);
-      if (needsCompaction({ hashes: stored.hashes, shardCount: stored.shardCount }, liveHashes)) await this.store.compact(modelKey, dims, liveHashes);
+      const all = new Set(stored.hashes);
+      if (needsCompaction({ hashes: stored.hashes, shardCount: stored.shardCount }, all)) await this.store.compact(modelKey, dims, all);
     } catch {
       // Tidying is an optimisation; the cache stays correct without it.
     }

@@ -40,6 +40,7 @@ const MAX_BATCH_SIZE = 32;
 export class Encoder {
   readonly fingerprint: ModelFingerprint;
   readonly key: string;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly spec: ModelSpec,
@@ -112,7 +113,17 @@ export class Encoder {
     return out;
   }
 
-  private async run(texts: string[]): Promise<Float32Array> {
+  /**
+   * One inference at a time: a session refuses a second concurrent run on WebGPU ("Session already started").
+   * Documents go in small batches, so a query typed during indexing waits for one batch, not the corpus.
+   */
+  private run(texts: string[]): Promise<Float32Array> {
+    const result = this.queue.then(() => this.infer(texts));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async infer(texts: string[]): Promise<Float32Array> {
     const tensor = await this.extractor(texts, { pooling: this.spec.pooling, normalize: this.spec.normalize });
     return tensor.data as Float32Array;
   }

@@ -41,8 +41,13 @@ export interface Provenance {
   sha256: Record<string, string>;
 }
 
+/**
+ * The files' part of the fingerprint: the onnx weights' sha256, combined with tokenizer.json's when the
+ * provenance lists it (a new tokenizer changes the vectors as surely as new weights do).
+ */
 export function weightsHashFromProvenance(provenance: Provenance): string {
-  const hash = provenance.sha256['onnx/model_quantized.onnx'] ?? provenance.sha256['onnx/model.onnx'];
-  if (!hash) throw new Error(`PROVENANCE.json of ${provenance.model} lists no onnx weights`);
-  return hash;
+  const weights = provenance.sha256['onnx/model_quantized.onnx'] ?? provenance.sha256['onnx/model.onnx'];
+  if (!weights) throw new Error(`PROVENANCE.json of ${provenance.model} lists no onnx weights`);
+  const tokenizer = provenance.sha256['tokenizer.json'];
+  return tokenizer ? sha256Hex(`${weights}:${tokenizer}`) : weights;
 }

@@ -12,7 +12,7 @@ import type { VectorMatrix } from '../index/vector-matrix.ts';
  */
 export type DocumentVectors = VectorMatrix | QuantizedMatrix;
 
-/** The three ways to rank; the app, evaluation and benchmarks all go through `rankPapers`. */
+/** The three ways to rank; the app, evaluation and benchmarks all go through `SearchIndex.rank`. */
 export type SearchMode = 'semantic' | 'keyword' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['semantic', 'keyword', 'hybrid'];
 /** The mode that measured best (docs/quality.md). */

@@ -43,7 +43,8 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs = 30_0
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  const env = { ...process.env, BASE_PATH };
+  // vitest sets NODE_ENV=test, which would make vite build a development bundle (import.meta.env.PROD false).
+  const env = { ...process.env, BASE_PATH, NODE_ENV: 'production' };
   if (!process.env.E2E_SKIP_BUILD) {
     execFileSync('npm', ['run', 'build', '--', '--outDir', OUT_DIR, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
   }

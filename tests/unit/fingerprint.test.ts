@@ -67,4 +67,11 @@ describe('weightsHashFromProvenance', () => {
     expect(weightsHashFromProvenance({ model: 'm', sha256: { 'onnx/model.onnx': 'f' } })).toBe('f');
     expect(() => weightsHashFromProvenance({ model: 'm', sha256: { 'tokenizer.json': 't' } })).toThrow('PROVENANCE.json of m lists no onnx weights');
   });
+
+  it('a different tokenizer.json gives a different hash, so its vectors are never reused', () => {
+    const withTokenizer = (t: string) => weightsHashFromProvenance({ model: 'm', sha256: { 'onnx/model_quantized.onnx': 'q', 'tokenizer.json': t } });
+    expect(withTokenizer('t1')).not.toBe(withTokenizer('t2'));
+    expect(withTokenizer('t1')).toBe(withTokenizer('t1'));
+    expect(withTokenizer('t1')).not.toBe('q');
+  });
 });

@@ -12,7 +12,7 @@ import { decodeVectorFile, encodeVectorFile } from '../index/vector-file.ts';
  * re-embeds that one; changing the model, prefix, pooling or weights changes the folder.
  * Stored as one vector file per kind (documents / queries) with ids = hashes.
  */
-export class VectorStore {
+export class DiskVectorCache {
   private readonly rows = new Map<string, Float32Array>();
   private dirty = false;
 
@@ -22,8 +22,8 @@ export class VectorStore {
     readonly dims: number,
   ) {}
 
-  static open(cacheRoot: string, modelKey: string, dims: number, kind: 'documents' | 'queries'): VectorStore {
-    const store = new VectorStore(join(cacheRoot, modelKey.replace(/[^\w.@-]/g, '_'), `${kind}.vec`), modelKey, dims);
+  static open(cacheRoot: string, modelKey: string, dims: number, kind: 'documents' | 'queries'): DiskVectorCache {
+    const store = new DiskVectorCache(join(cacheRoot, modelKey.replace(/[^\w.@-]/g, '_'), `${kind}.vec`), modelKey, dims);
     if (existsSync(store.file)) {
       const file = decodeVectorFile(new Uint8Array(readFileSync(store.file)), store.file);
       // A file written under another key or size is not ours to use (e.g. a hand-copied folder).
@@ -78,7 +78,7 @@ export async function embedPapersCached(
   cacheRoot: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<EmbedReport> {
-  const store = VectorStore.open(cacheRoot, encoder.key, encoder.dims, 'documents');
+  const store = DiskVectorCache.open(cacheRoot, encoder.key, encoder.dims, 'documents');
   const hashes = papers.map(contentHash);
   const missing = papers.map((_, i) => i).filter((i) => !store.get(hashes[i]));
   const started = performance.now();
@@ -105,7 +105,7 @@ export async function embedPapersCached(
 
 /** Query vectors, cached the same way (keyed by the query text; the prefix is part of the model key). */
 export async function embedQueriesCached(encoder: Encoder, texts: readonly string[], cacheRoot: string): Promise<Float32Array[]> {
-  const store = VectorStore.open(cacheRoot, encoder.key, encoder.dims, 'queries');
+  const store = DiskVectorCache.open(cacheRoot, encoder.key, encoder.dims, 'queries');
   const out: Float32Array[] = [];
   for (const text of texts) {
     const hash = sha256Hex(text).slice(0, 32);
