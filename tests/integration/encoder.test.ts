@@ -6,7 +6,7 @@ import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
 import { documentText } from '../../src/corpus/paper-id.ts';
 import type { Paper } from '../../src/corpus/types.ts';
 import type { Encoder } from '../../src/embedding/encoder.ts';
-import { fingerprintKey, modelFingerprint } from '../../src/embedding/fingerprint.ts';
+import { fingerprintKey, modelFingerprint, weightsHashFromProvenance } from '../../src/embedding/fingerprint.ts';
 import { getModelSpec } from '../../src/embedding/models.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';
@@ -64,9 +64,9 @@ afterAll(async () => {
 });
 
 describe('vendored bge-small-en-v1.5 int8 encoder in Node', () => {
-  it('cache key is the fingerprint of the shipped spec and the weights hash from PROVENANCE.json', () => {
+  it('cache key is the fingerprint of the shipped spec and the weights + tokenizer hashes from PROVENANCE.json', () => {
     const provenance = JSON.parse(readFileSync(root(`public/models/${MODEL_ID}/PROVENANCE.json`), 'utf8'));
-    const expected = fingerprintKey(modelFingerprint(getModelSpec(MODEL_ID), provenance.sha256['onnx/model_quantized.onnx']));
+    const expected = fingerprintKey(modelFingerprint(getModelSpec(MODEL_ID), weightsHashFromProvenance(provenance)));
     expect(encoder.key).toBe(expected);
     expect(encoder.dims).toBe(DIMS);
   });
