@@ -147,12 +147,9 @@ export class AppController {
       this.cache = cache;
       this.update({ model, storage: cache.kind });
       if (model.backend.fallbackReason) this.notify({ level: 'warning', text: `WebGPU not used: ${model.backend.fallbackReason}. Running on WASM.` });
-      await this.indexCorpus(corpus).catch(async (error: unknown) => {
+      await this.indexCorpus(corpus).catch((error: unknown) => {
         if (corpus.kind !== 'imported') throw error;
-        // A saved import that cannot be indexed must not lock the person out on every reload.
-        await this.corpusStore.clear().catch(() => undefined);
-        this.notify({ level: 'warning', text: `${corpus.name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.` });
-        await this.indexBundled();
+        return this.dropImport(corpus.name, error);
       });
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
@@ -212,19 +209,31 @@ export class AppController {
         await this.corpusStore.clear().catch(() => undefined);
         this.notify({ level: 'warning', text: `${file.name} could not be saved in this browser (${describe(error)}); it is searchable until you close this tab.` });
       }
-      try {
-        await this.indexCorpus({ name: file.name, kind: 'imported', papers, precomputed: null });
-      } catch (error) {
-        // Do not keep a corpus that cannot be indexed: a reload would fail the same way.
-        await this.corpusStore.clear().catch(() => undefined);
-        this.notify({ level: 'warning', text: `${file.name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.` });
-        await this.indexBundled();
-      }
+      await this.indexCorpus({ name: file.name, kind: 'imported', papers, precomputed: null }).catch((error: unknown) => this.dropImport(file.name, error));
     });
+  }
+
+  /**
+   * An imported corpus that was stopped (the person went back while it was indexing) or cannot be indexed is not
+   * kept: a reload would otherwise meet it again. Vectors embedded so far stay cached, so importing the same
+   * file again continues where it stopped.
+   */
+  private async dropImport(name: string, error: unknown): Promise<void> {
+    await this.corpusStore.clear().catch(() => undefined);
+    const stopped = (error as Error | null)?.name === 'AbortError';
+    this.notify({
+      level: stopped ? 'info' : 'warning',
+      text: stopped
+        ? `Stopped indexing ${name}; back to the bundled papers. Papers embedded so far stay cached: importing ${name} again continues where it stopped.`
+        : `${name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.`,
+    });
+    await this.indexBundled();
   }
 
   /** Back to the bundled papers; forgets the imported corpus (its vectors stay in the cache). */
   useBundledCorpus(): Promise<void> {
+    // While an import is being embedded, going back means stopping it: the stopped import lands in dropImport.
+    if (this.snapshot.phase === 'indexing' && this.snapshot.corpusKind === 'imported') return this.client!.api.cancelEmbedding();
     return this.exclusively(async () => {
       await this.indexBundled();
       await this.corpusStore.clear().catch(() => undefined);

@@ -13,6 +13,8 @@ import { getModelSpec } from './models.ts';
 import type { Backend, BackendInfo, EmbeddingWorkerApi, LoadProgress, ModelInfo, WorkerConfig } from './worker-api.ts';
 
 let encoder: Encoder | null = null;
+/** The embedDocuments call in progress, so cancelEmbedding can stop it between batches. */
+let running: AbortController | null = null;
 
 function configureTransformers(config: WorkerConfig, threads: number): void {
   env.allowRemoteModels = false;
@@ -102,10 +104,24 @@ const api: EmbeddingWorkerApi = {
   },
 
   async embedDocuments(texts, onBatch) {
-    await requireEncoder().embedDocuments(texts, async (progress, indices, vectors) => {
-      // Awaiting the callback paces the worker to the page, which persists each batch as it arrives.
-      await onBatch(progress, [...indices], vectors.slice());
-    });
+    const controller = new AbortController();
+    running = controller;
+    try {
+      await requireEncoder().embedDocuments(
+        texts,
+        async (progress, indices, vectors) => {
+          // Awaiting the callback paces the worker to the page, which persists each batch as it arrives.
+          await onBatch(progress, [...indices], vectors.slice());
+        },
+        controller.signal,
+      );
+    } finally {
+      if (running === controller) running = null;
+    }
+  },
+
+  async cancelEmbedding() {
+    running?.abort(new DOMException('embedding cancelled', 'AbortError'));
   },
 };
 

@@ -94,10 +94,12 @@ export class Encoder {
   /**
    * Embeds documents in length-sorted batches; returns one contiguous array, row i = texts[i].
    * `onBatch` runs after every batch (progress, and a point where the caller may persist or yield).
+   * Aborting `signal` stops before the next batch (rejects with its reason); finished batches stay delivered.
    */
   async embedDocuments(
     texts: readonly string[],
     onBatch?: (progress: EmbedProgress, indices: readonly number[], vectors: Float32Array) => void | Promise<void>,
+    signal?: AbortSignal,
   ): Promise<Float32Array> {
     const dims = this.dims;
     const prefixed = texts.map((text) => this.fitWindow(this.spec.documentPrefix + text));
@@ -105,6 +107,7 @@ export class Encoder {
     const { batches } = planBatches(this.tokenCounts(prefixed), MAX_BATCH_TOKENS, MAX_BATCH_SIZE);
     let done = 0;
     for (const batch of batches) {
+      signal?.throwIfAborted();
       const vectors = await this.run(batch.map((i) => prefixed[i]));
       batch.forEach((textIndex, row) => out.set(vectors.subarray(row * dims, (row + 1) * dims), textIndex * dims));
       done += batch.length;

@@ -61,4 +61,6 @@ export interface EmbeddingWorkerApi {
    * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
    */
   embedDocuments(texts: string[], onBatch: (progress: BatchProgress, indices: number[], vectors: Float32Array) => void): Promise<void>;
+  /** Stops the running embedDocuments after its current batch; it then rejects with an error named "AbortError". */
+  cancelEmbedding(): Promise<void>;
 }

@@ -170,18 +170,44 @@ describe('when browser storage fails, search still works and says why', () => {
   });
 });
 
+/** 192 distinct papers from the bundled ones (sentences reordered), so nothing is cached or precomputed. */
+function manyPapers(): Array<{ title: string; text: string }> {
+  return [...PAPERS, ...PAPERS].map((paper, i) => {
+    const sentences = paper.abstract.split(/(?<=\.) /);
+    return { title: `${paper.title} (variant ${i})`, text: (i % 2 ? sentences.reverse() : sentences.slice(1).concat(sentences[0])).join(' ') };
+  });
+}
+
 describe('while a large import is being embedded', () => {
+  test('going back to the bundled papers stops the embedding, and the stopped import is not kept', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(appUrl());
+      await waitForState(page, 'ready');
+      await importFile(page, 'many.jsonl', jsonl(manyPapers()));
+      await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
+      await page.click('[data-testid="use-bundled"]');
+      await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
+      await waitForState(page, 'ready');
+      expect((await notices(page)).join(' ')).toMatch(/Stopped indexing many\.jsonl; back to the bundled papers/);
+      expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
+      await page.reload();
+      await waitForState(page, 'ready');
+      expect(await page.getAttribute('[data-testid="corpus"]', 'data-kind')).toBe('bundled');
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('the page stays usable: typing searches the papers embedded so far, and the main thread is never blocked long', async () => {
     const browser = await launch();
     try {
       const page = await browser.context.newPage();
       await page.goto(appUrl());
       await waitForState(page, 'ready');
-      // 192 distinct papers from the bundled ones (sentences reordered), so nothing is cached or precomputed.
-      const rows = [...PAPERS, ...PAPERS].map((paper, i) => {
-        const sentences = paper.abstract.split(/(?<=\.) /);
-        return { title: `${paper.title} (variant ${i})`, text: (i % 2 ? sentences.reverse() : sentences.slice(1).concat(sentences[0])).join(' ') };
-      });
+      const rows = manyPapers();
       await page.evaluate(() => {
         const w = window as unknown as { longestTaskMs: number };
         w.longestTaskMs = 0;
