@@ -1,36 +1,28 @@
 import { describe, expect, test } from 'vitest';
-import { launch, resultIds, waitForState } from './browser.ts';
+import { resultIds, waitForState, withPage } from './browser.ts';
 import { appUrl, idOf, notices, status } from './helpers.ts';
 
 /** ?backend=webgpu on Chromium's software adapter, and the fallback to WASM where no adapter exists. */
 describe('backends', () => {
   test('WebGPU runs on the SwiftShader adapter and still ranks correctly', async () => {
-    const browser = await launch({ webgpu: true });
-    try {
-      const page = await browser.context.newPage();
+    await withPage({ webgpu: true }, async (page) => {
       await page.goto(appUrl({ backend: 'webgpu', q: 'a German language model' }));
       await waitForState(page, 'ready');
       expect((await status(page)).backend).toBe('webgpu');
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
       expect(await notices(page)).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('without a WebGPU adapter, ?backend=webgpu falls back to WASM and says so', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.goto(appUrl({ backend: 'webgpu', q: 'a German language model' }));
       await waitForState(page, 'ready');
       expect((await status(page)).backend).toBe('wasm');
       expect((await notices(page)).join(' ')).toMatch(/WebGPU not used: .*adapter.*Running on WASM/);
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

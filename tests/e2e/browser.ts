@@ -67,3 +67,13 @@ export async function resultIds(page: Page): Promise<string[]> {
 }
 
 export type { Browser, Page };
+
+/** Runs `test` on a new page of a fresh browser profile, and always closes the browser. */
+export async function withPage<T>(options: LaunchOptions, test: (page: Page, browser: LaunchedBrowser) => Promise<T>): Promise<T> {
+  const browser = await launch(options);
+  try {
+    return await test(await browser.context.newPage(), browser);
+  } finally {
+    await browser.close();
+  }
+}

@@ -10,7 +10,7 @@ import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
 import { SearchIndex } from '../../src/search/search.ts';
-import { launch } from './browser.ts';
+import { withPage } from './browser.ts';
 import { PAPERS } from './helpers.ts';
 
 /**
@@ -43,17 +43,13 @@ async function nodeVectors(encoder: Encoder, texts: string[], kind: Kind): Promi
 }
 
 async function browserVectors(texts: string[], kind: Kind, backend: 'wasm' | 'webgpu'): Promise<Float32Array[]> {
-  const browser = await launch({ webgpu: backend === 'webgpu' });
-  try {
-    const page = await browser.context.newPage();
+  return withPage({ webgpu: backend === 'webgpu' }, async (page) => {
     await page.goto(new URL('bench.html', inject('baseUrl')).href);
     await page.waitForFunction(() => window.paperSearchBench !== undefined);
     const result = await page.evaluate(([t, k, b]) => window.paperSearchBench!.vectors(t, k, b), [texts, kind, backend] as const);
     expect(result.backend).toBe(backend);
     return result.vectors.map((v) => Float32Array.from(v));
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 function cosines(a: Float32Array[], b: Float32Array[], label: string): { min: number; mean: number } {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launch, resultIds, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
+import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
 import { appUrl, idOf, notices, search, status } from './helpers.ts';
 
 /**
@@ -80,15 +80,11 @@ describe('first visit, reload and offline', () => {
 
 describe('without a service worker', () => {
   test('an offline reload fails, so the offline test above really depends on the service worker', async () => {
-    const browser = await launch({ serviceWorkers: 'block' });
-    try {
-      const page = await browser.context.newPage();
+    await withPage({ serviceWorkers: 'block' }, async (page, browser) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       await browser.context.setOffline(true);
       await expect(page.reload()).rejects.toThrow();
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

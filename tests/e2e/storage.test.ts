@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launch, resultIds, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
+import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
 import { appUrl, idOf, notices, PAPERS, search, status } from './helpers.ts';
 
 /** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
@@ -114,9 +114,7 @@ describe('importing your own papers', () => {
 
 describe('when browser storage fails, search still works and says why', () => {
   test('IndexedDB missing (as in some private modes): correct results from memory, with a notice', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.addInitScript(() => {
         // What a browser without IndexedDB exposes to the page.
         Object.defineProperty(window, 'indexedDB', { value: undefined });
@@ -129,15 +127,11 @@ describe('when browser storage fails, search still works and says why', () => {
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
       await importMyPapers(page);
       expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('storage over quota: vectors stay in memory, results stay correct, the notice says storage is full', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page, browser) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       const cdp = await browser.context.newCDPSession(page);
@@ -146,15 +140,11 @@ describe('when browser storage fails, search still works and says why', () => {
       expect((await notices(page)).join(' ')).toMatch(/Browser storage problem: Browser storage is full/);
       expect((await status(page)).storage).toBe('memory');
       expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('a corrupt cache entry is discarded and re-embedded, never used', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       await importMyPapers(page);
@@ -164,9 +154,7 @@ describe('when browser storage fails, search still works and says why', () => {
       expect((await notices(page)).join(' ')).toMatch(/unreadable and were discarded/);
       expect((await status(page)).embedded).toBe(3);
       expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
@@ -180,9 +168,7 @@ function manyPapers(): Array<{ title: string; text: string }> {
 
 describe('while a large import is being embedded', () => {
   test('going back to the bundled papers stops the embedding, and the stopped import is not kept', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       await importFile(page, 'many.jsonl', jsonl(manyPapers()));
@@ -196,15 +182,11 @@ describe('while a large import is being embedded', () => {
       await page.reload();
       await waitForState(page, 'ready');
       expect(await page.getAttribute('[data-testid="corpus"]', 'data-kind')).toBe('bundled');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('the page stays usable: typing searches the papers embedded so far, and the main thread is never blocked long', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       const rows = manyPapers();
@@ -228,8 +210,6 @@ describe('while a large import is being embedded', () => {
       // Parsing and hashing the file happen on the main thread; embedding never does. A frozen page would show
       // one task as long as the whole embedding (tens of seconds).
       expect(longest).toBeLessThan(2_000);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
