@@ -15,12 +15,6 @@ export interface BenchApi {
   vectors(texts: string[], kind: 'document' | 'query', backend: 'wasm' | 'webgpu'): Promise<{ backend: string; vectors: number[][] }>;
   /** Embeds `texts` once through the worker; wall-clock milliseconds. */
   embedDocuments(texts: string[]): Promise<number>;
-  /**
-   * Experiment for the worker design: `workers` separate single-threaded embedding workers, texts dealt out
-   * round-robin, all embedding at once; wall-clock milliseconds. (Compare with embedDocuments' one worker
-   * using onnxruntime's intra-op threads.)
-   */
-  embedDocumentsPool(texts: string[], workers: number): Promise<number>;
   /** Loads corpus + float vectors from /bench-data and builds the app's SearchIndex over int8 vectors. */
   loadCorpus(): Promise<{ papers: number; vectorBytes: number }>;
   /** Query text to ranked ids through the worker and SearchIndex.rank, per query (ms). */

@@ -14,7 +14,6 @@ import type { BenchApi } from './bench-api.ts';
 /** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */
 
 let client: EmbeddingClient | null = null;
-let pool: EmbeddingClient[] = [];
 let model: ModelInfo | null = null;
 let corpus: { papers: Paper[]; file: VectorFile } | null = null;
 let index: SearchIndex | null = null;
@@ -74,20 +73,6 @@ const api: BenchApi = {
   async embedDocuments(texts) {
     const started = performance.now();
     await need(client, 'init').api.embedDocuments(texts, Comlink.proxy(() => {}));
-    return performance.now() - started;
-  },
-
-  async embedDocumentsPool(texts, workers) {
-    if (pool.length !== workers) {
-      pool.forEach((c) => c.terminate());
-      pool = Array.from({ length: workers }, () => startEmbeddingWorker());
-      const config = { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend: 'wasm' as const, maxThreads: 1 };
-      for (const c of pool) await c.api.init(config, Comlink.proxy(() => {}));
-      await Promise.all(pool.map((c) => c.api.embedQuery('warm up')));
-    }
-    const shares = pool.map((_, w) => texts.filter((_, i) => i % workers === w));
-    const started = performance.now();
-    await Promise.all(pool.map((c, w) => c.api.embedDocuments(shares[w], Comlink.proxy(() => {}))));
     return performance.now() - started;
   },
 

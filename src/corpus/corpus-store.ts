@@ -16,17 +16,13 @@ const KEY = 'user-corpus';
 export class CorpusStore {
   private constructor(private readonly store: UseStore | null) {}
 
-  /** IndexedDB-backed when possible; `persistent` is false when the corpus will only live in this tab. */
+  /** IndexedDB-backed when possible; without IndexedDB, load finds nothing and save fails with the reason. */
   static open(dbName = 'paper-search-corpus'): CorpusStore {
     try {
       return new CorpusStore(typeof indexedDB === 'undefined' ? null : createStore(dbName, 'corpus'));
     } catch {
       return new CorpusStore(null);
     }
-  }
-
-  get persistent(): boolean {
-    return this.store !== null;
   }
 
   /** The saved corpus, or null (none saved, storage unavailable, or an entry that is not a corpus). */

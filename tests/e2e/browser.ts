@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Debian's Chromium, headless, driven by Playwright (`npx playwright install` cannot download browsers
@@ -51,12 +51,6 @@ export async function launch(options: LaunchOptions = {}): Promise<LaunchedBrows
   };
 }
 
-export async function openApp(context: BrowserContext, url: string): Promise<Page> {
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  return page;
-}
-
 /** Waits until the status element reports `state` (or fails with what the page shows instead). */
 export async function waitForState(page: Page, state: 'ready' | 'error', timeoutMs = 240_000): Promise<void> {
   await page.waitForSelector(`[data-testid="status"][data-state="${state}"]`, { timeout: timeoutMs });
@@ -66,7 +60,7 @@ export async function resultIds(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
 }
 
-export type { Browser, Page };
+export type { Page };
 
 /** Runs `test` on a new page of a fresh browser profile, and always closes the browser. */
 export async function withPage<T>(options: LaunchOptions, test: (page: Page, browser: LaunchedBrowser) => Promise<T>): Promise<T> {
