@@ -1,6 +1,8 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { ortWasmSha256, withIntegrity, type PrecacheEntry } from './tools/build/precache-integrity.ts';
 
 /**
  * BASE_PATH is the sub-path the site is served from: "/" locally, "/<repo>/" on GitHub Pages
@@ -9,15 +11,22 @@ import { VitePWA } from 'vite-plugin-pwa';
 const base = process.env.BASE_PATH ?? '/';
 
 /** Cross-origin isolation lets onnxruntime use threads. Dev sends the headers itself; the built site gets
- * them from the service worker (GitHub Pages cannot send headers), so `preview` deliberately does not. */
+ * them from the service worker (GitHub Pages cannot send headers), so `preview` must not send them: Vite's
+ * `preview.headers` defaults to `server.headers`, hence the explicit empty `preview.headers` below. */
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** The build's output folder (e2e builds elsewhere), for the precache transform that hashes the files. */
+let outDir = resolve('dist');
+const captureOutDir: Plugin = { name: 'capture-out-dir', configResolved: (config) => void (outDir = resolve(config.root, config.build.outDir)) };
+
 export default defineConfig({
   base,
+  define: { __ORT_WASM_SHA256__: JSON.stringify(ortWasmSha256()) },
   plugins: [
+    captureOutDir,
     svelte(),
     VitePWA({
       strategies: 'injectManifest',
@@ -39,9 +48,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,json,bin,webmanifest,wasm,onnx}'],
         globIgnores: ['bench.html', 'assets/bench-*.js'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        // Keep each file's size in the manifest: the service worker reports download progress against it.
-        // (workbox deletes `size` after the transforms, hence the copy under another name.)
-        manifestTransforms: [async (entries) => ({ manifest: entries.map((entry) => ({ ...entry, bytes: entry.size })), warnings: [] })],
+        // sha256 integrity on every file (a damaged download fails the install, never stays cached), and each
+        // file's size for the download progress bar. See tools/build/precache-integrity.ts.
+        manifestTransforms: [async (entries) => ({ manifest: withIntegrity(entries as PrecacheEntry[], outDir), warnings: [] })],
       },
       devOptions: { enabled: false },
     }),
@@ -49,6 +58,7 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@huggingface/transformers'] },
   server: { headers: isolationHeaders },
+  preview: { headers: {} },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2048,

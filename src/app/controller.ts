@@ -1,30 +1,32 @@
-import { CorpusStore } from '../corpus/corpus-store.ts';
+import { CorpusStore, type SavedCorpus } from '../corpus/corpus-store.ts';
 import { parseCorpusFile } from '../corpus/import.ts';
 import { contentHash, documentText } from '../corpus/paper-id.ts';
 import { CorpusFormatError, type Paper } from '../corpus/types.ts';
-import { startEmbeddingWorker, Comlink, type EmbeddingClient } from '../embedding/client.ts';
-import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
-import type { BackendRequest, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
-import { resolveVectors, vectorSourceFromFile, type VectorSource } from '../index/resolve-vectors.ts';
-import { decodeVectorFile } from '../index/vector-file.ts';
-import type { Hit } from '../index/top-k.ts';
+import { spawnEmbeddingWorker, type WorkerHandle } from '../embedding/client.ts';
+import { EmbeddingSupervisor, EngineUnavailableError, type EngineState } from '../embedding/supervisor.ts';
+import type { BackendRequest, LoadAmount, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
+import { KeywordIndex } from '../index/keyword.ts';
+import { resolveVectors, type VectorSource } from '../index/resolve-vectors.ts';
 import { LatestOnly } from '../search/latest-only.ts';
 import { SearchIndex, type SearchMode } from '../search/search.ts';
-import { VectorCache } from './vector-cache.ts';
-import { assetUrls } from './urls.ts';
+import { loadBundledCorpus, type LoadedCorpus } from './bundled-corpus.ts';
+import { runIndexingJob } from './indexing-job.ts';
+import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
 import { isServedOffline, prepareOffline, type ByteProgress, type OfflineStatus } from './offline.ts';
+import { offlineCopyPresent, watchOfflineCopy } from './offline-watch.ts';
+import { rankQuery, type SearchableCorpus, type SearchOutcome } from './searcher.ts';
+import { assetUrls, workerConfig } from './urls.ts';
+import { VectorCache } from './vector-cache.ts';
 
 /**
- * Orchestrates one page load: corpus, model (in the worker), vectors (precomputed asset, then IndexedDB,
- * then the encoder), and searches. UI-free: it reports through `onChange` so the Svelte view stays thin.
+ * Orchestrates one page load: the corpus (searchable by keywords at once), the supervised embedding engine,
+ * vectors (precomputed asset, then IndexedDB, then the engine), searches, imports and notices. UI-free: it
+ * reports through `onChange` so the Svelte view stays thin. The pieces it composes live in their own modules.
  */
 
 export type Phase = 'loading' | 'indexing' | 'ready' | 'error';
-
-export interface Notice {
-  level: 'info' | 'warning';
-  text: string;
-}
+/** The embedding engine as the person sees it: `restarting` after a lost worker, `unavailable` = keywords only. */
+export type EngineStatus = 'starting' | 'ready' | 'restarting' | 'unavailable';
 
 export interface EmbeddingProgress {
   done: number;
@@ -44,10 +46,14 @@ export interface Snapshot {
   switching: boolean;
   /** First visit: the service worker downloading the offline copy (app, model, wasm). */
   offlineDownload: ByteProgress | null;
-  offline: OfflineStatus['kind'] | 'checking';
-  download: LoadProgress | null;
-  startup: LoadProgress | null;
+  /** `lost`: the offline copy was ready and has gone (site data cleared) while the page is open. */
+  offline: OfflineStatus['kind'] | 'checking' | 'lost';
+  download: LoadAmount | null;
+  startup: LoadAmount | null;
   embedding: EmbeddingProgress | null;
+  engine: EngineStatus;
+  /** Why the engine is unavailable, for the diagnostics panel. */
+  engineDetail: string | null;
   model: ModelInfo | null;
   storage: 'indexeddb' | 'memory' | null;
   fromPrecomputed: number;
@@ -56,21 +62,37 @@ export interface Snapshot {
   notices: Notice[];
 }
 
-export interface SearchOutcome {
-  query: string;
-  /** The corpus these hits index into (the corpus may be switched while results are on screen). */
-  papers: readonly Paper[];
-  mode: SearchMode;
-  hits: Hit[];
-  /** Query text to ranked ids, in ms (embedding included). */
-  elapsedMs: number;
-  /** True while indexing: only papers already embedded could be ranked semantically. */
-  partial: boolean;
-}
-
 /** Rows embedded but not yet written to the cache are flushed in groups this large. */
 const PERSIST_EVERY = 256;
-export const RESULT_LIMIT = 50;
+
+/** What the controller is built from; tests pass fakes. */
+export interface AppDeps {
+  spawnWorker(): WorkerHandle;
+  corpusStore: Pick<CorpusStore, 'load' | 'save' | 'clear'>;
+  openCache(notify: (notice: Notice) => void): Promise<Pick<VectorCache, 'kind' | 'load' | 'append' | 'tidy'>>;
+  loadBundled(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus>;
+  prepareOffline: typeof prepareOffline;
+  isServedOffline(): boolean;
+  watchOffline(onChange: (ready: boolean) => void): () => void;
+}
+
+export const browserDeps = (): AppDeps => ({
+  spawnWorker: spawnEmbeddingWorker,
+  corpusStore: CorpusStore.open(),
+  openCache: (notify) => VectorCache.open(notify),
+  loadBundled: loadBundledCorpus,
+  prepareOffline,
+  isServedOffline,
+  watchOffline: (onChange) => watchOfflineCopy({ check: () => offlineCopyPresent([assetUrls.modelWeights, assetUrls.wasm]), onChange }),
+});
+
+interface ActiveCorpus extends SearchableCorpus {
+  name: string;
+  kind: Snapshot['corpusKind'];
+  precomputed: VectorSource | null;
+  /** The indexing run under way, so a retry does not start a second one. */
+  indexing: Promise<void> | null;
+}
 
 export class AppController {
   private snapshot: Snapshot = {
@@ -85,6 +107,8 @@ export class AppController {
     download: null,
     startup: null,
     embedding: null,
+    engine: 'starting',
+    engineDetail: null,
     model: null,
     storage: null,
     fromPrecomputed: 0,
@@ -92,15 +116,16 @@ export class AppController {
     embeddedNow: 0,
     notices: [],
   };
-  private client: EmbeddingClient | null = null;
-  private model: ModelInfo | null = null;
-  private cache: VectorCache | null = null;
-  private readonly corpusStore = CorpusStore.open();
-  /** The corpus being searched. Replaced as a whole on a switch, so a search never mixes two corpora. */
+  private engine: EmbeddingSupervisor | null = null;
+  private cache: Awaited<ReturnType<AppDeps['openCache']>> | null = null;
   private active: ActiveCorpus | null = null;
   private readonly latest = new LatestOnly();
+  private stopWatching: () => void = () => {};
 
-  constructor(private readonly onChange: (snapshot: Snapshot) => void) {}
+  constructor(
+    private readonly onChange: (snapshot: Snapshot) => void,
+    private readonly deps: AppDeps = browserDeps(),
+  ) {}
 
   get state(): Snapshot {
     return this.snapshot;
@@ -111,8 +136,12 @@ export class AppController {
     this.onChange(this.snapshot);
   }
 
-  notify(notice: Notice): void {
-    this.update({ notices: [...this.snapshot.notices, notice] });
+  notify(next: Notice): void {
+    this.update({ notices: addNotice(this.snapshot.notices, next) });
+  }
+
+  private withdraw(...codes: NoticeCode[]): void {
+    this.update({ notices: withdrawNotices(this.snapshot.notices, ...codes) });
   }
 
   dismissNotice(index: number): void {
@@ -121,33 +150,21 @@ export class AppController {
 
   async start(backend: BackendRequest): Promise<void> {
     try {
-      // A repeat visit is already served by the service worker and isolated, so nothing will reload the page:
-      // load the model at once instead of waiting for the worker's registration (saves ~0.1-0.3 s).
-      const servedOffline = isServedOffline();
-      const offlinePending = prepareOffline({
-        onProgress: (progress) => this.update({ offlineDownload: progress }),
-        onUpdate: () => this.notify({ level: 'info', text: 'A new version of Paper Search was installed; it is used from the next time you open the page.' }),
+      const filesAreLocal = await this.settleOffline();
+      if (filesAreLocal === null) return; // the page reloads itself (first visit, for isolation)
+      this.engine = new EmbeddingSupervisor({
+        spawn: this.deps.spawnWorker,
+        // Files from the offline copy report no download; start-up is still worth a bar.
+        config: workerConfig(backend, { reportDownload: !filesAreLocal }),
+        onState: (state) => this.onEngineState(state),
+        onProgress: (progress) => this.onLoadProgress(progress),
       });
-      let filesAreLocal = servedOffline;
-      if (servedOffline) {
-        void offlinePending.then((offline) => this.applyOffline(offline));
-      } else {
-        const offline = await offlinePending;
-        if (offline.kind === 'reloading') return;
-        this.applyOffline(offline);
-        filesAreLocal = offline.kind === 'ready';
-      }
-      this.client = startEmbeddingWorker();
-      const [corpus, model, cache] = await Promise.all([
-        timed('app:corpus', this.initialCorpus()),
-        timed('app:model', this.initModel(backend, !filesAreLocal)),
-        timed('app:cache-open', VectorCache.open((notice) => this.notify(notice))),
-      ]);
-      this.model = model;
+      if (filesAreLocal) this.update({ startup: { phase: 'startup', loaded: 0, total: 1 } });
+      this.engine.start();
+      const [corpus, cache] = await Promise.all([timed('app:corpus', this.initialCorpus()), timed('app:cache-open', this.deps.openCache((n) => this.notify(n)))]);
       this.cache = cache;
-      this.update({ model, storage: cache.kind });
-      if (model.backend.fallbackReason) this.notify({ level: 'warning', text: `WebGPU not used: ${model.backend.fallbackReason}. Running on WASM.` });
-      await this.indexCorpus(corpus).catch((error: unknown) => {
+      this.update({ storage: cache.kind });
+      await this.index(corpus).catch((error: unknown) => {
         if (corpus.kind !== 'imported') throw error;
         return this.dropImport(corpus.name, error);
       });
@@ -156,36 +173,172 @@ export class AppController {
     }
   }
 
+  /** Registers the offline copy; resolves whether model files are local, or null when the page will reload. */
+  private async settleOffline(): Promise<boolean | null> {
+    // A repeat visit is already served by the service worker and isolated, so nothing will reload the page:
+    // load the model at once instead of waiting for the worker's registration (saves ~0.1-0.3 s).
+    const servedOffline = this.deps.isServedOffline();
+    const pending = this.deps.prepareOffline({
+      onProgress: (progress) => this.update({ offlineDownload: progress }),
+      onUpdate: () => this.notify(notice('app-updated')),
+    });
+    if (servedOffline) {
+      void pending.then((offline) => this.applyOffline(offline));
+      return true;
+    }
+    const offline = await pending;
+    if (offline.kind === 'reloading') return null;
+    this.applyOffline(offline);
+    return offline.kind === 'ready';
+  }
+
   private applyOffline(offline: OfflineStatus): void {
     if (offline.kind === 'reloading') return;
     this.update({ offline: offline.kind, offlineDownload: null });
-    if (offline.kind === 'unavailable') this.notify({ level: 'info', text: `Offline use is not available: ${offline.reason}. Search works while online.` });
+    if (offline.kind === 'unavailable') {
+      this.notify(notice('offline-unavailable', { reason: offline.reason }));
+      return;
+    }
+    this.stopWatching = this.deps.watchOffline((ready) => {
+      this.update({ offline: ready ? 'ready' : 'lost' });
+      if (ready) this.withdraw('offline-lost');
+      else this.notify(notice('offline-lost'));
+    });
+  }
+
+  private onEngineState(state: EngineState): void {
+    const was = this.snapshot.engine;
+    if (state.kind === 'starting') {
+      const restarting = state.restart > 0;
+      this.update({ engine: restarting ? 'restarting' : 'starting', engineDetail: state.after ? `worker ${state.after}` : null });
+      if (restarting) this.notify(notice('engine-restarting'));
+    } else if (state.kind === 'ready') {
+      this.update({ engine: 'ready', model: state.model, engineDetail: null, download: null });
+      this.withdraw('model-repairing', 'engine-restarting', ...MODEL_UNAVAILABLE_CODES);
+      if (was === 'restarting') this.notify(notice('engine-recovered'));
+      const reason = state.model.backend.fallbackReason;
+      if (reason) this.notify(notice('webgpu-fallback', { reason }));
+    } else {
+      this.update({ engine: 'unavailable', engineDetail: `${state.failure.code}: ${state.failure.detail}`, download: null, startup: null });
+      this.withdraw('model-repairing', 'engine-restarting', 'engine-recovered');
+      this.notify(modelUnavailableNotice(state.failure));
+    }
+  }
+
+  private onLoadProgress(progress: LoadProgress): void {
+    if (progress.phase === 'repair') this.notify(notice('model-repairing'));
+    else this.update(progress.phase === 'download' ? { download: progress } : { startup: progress });
+  }
+
+  /** Tries the model again (the Retry button): no page reload; indexing continues once it is ready. */
+  retryModel(): void {
+    if (this.snapshot.engine !== 'unavailable' || !this.engine) return;
+    this.withdraw(...MODEL_UNAVAILABLE_CODES);
+    this.engine.retry();
+    const active = this.active;
+    if (active && !active.complete) void this.indexActive(active).catch((error: unknown) => this.update({ phase: 'error', error: describe(error) }));
   }
 
   /** The person's imported corpus if one is saved, else the bundled one with its precomputed vectors. */
   private async initialCorpus(): Promise<LoadedCorpus> {
-    const saved = await this.corpusStore.load().catch(() => null);
+    const saved = await this.deps.corpusStore.load().catch(() => null);
     if (saved) return { name: saved.name, kind: 'imported', papers: saved.papers, precomputed: null };
-    return loadBundledCorpus((reason) => this.notify({ level: 'info', text: `Precomputed vectors not used (${reason}); abstracts will be embedded here.` }));
+    return this.loadBundled();
   }
 
-  /** Resolves every paper's vector (precomputed, cached, or embedded now) and makes the corpus searchable. */
-  private async indexCorpus(corpus: LoadedCorpus): Promise<void> {
-    const model = this.model!;
-    const cache = this.cache!;
-    this.update({ phase: 'loading', papers: corpus.papers, corpusName: corpus.name, corpusKind: corpus.kind, embeddedNow: 0, embedding: null });
-    const hashes = corpus.papers.map(contentHash);
-    const cached = await timed('app:cache-load', cache.load(model.modelKey, model.dims));
-    const resolved = resolveVectors(hashes, model.modelKey, model.dims, corpus.precomputed, cached);
-    const present = new Uint8Array(corpus.papers.length).fill(1);
-    for (const i of resolved.missing) present[i] = 0;
-    const active: ActiveCorpus = { index: new SearchIndex(corpus.papers, resolved.matrix), present, complete: resolved.missing.length === 0 };
+  private loadBundled(): Promise<LoadedCorpus> {
+    return this.deps.loadBundled((reason) => this.notify(notice('precomputed-unused', { reason })));
+  }
+
+  /** Makes a corpus searchable: keywords at once, meaning once its vectors are resolved (or embedded). */
+  private async index(corpus: LoadedCorpus): Promise<void> {
+    const active: ActiveCorpus = {
+      name: corpus.name,
+      kind: corpus.kind,
+      papers: corpus.papers,
+      keyword: new KeywordIndex(corpus.papers),
+      index: null,
+      present: new Uint8Array(corpus.papers.length),
+      complete: false,
+      precomputed: corpus.precomputed,
+      indexing: null,
+    };
     this.active = active;
-    this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
-    if (!active.complete) await this.embedMissing(active, hashes, resolved.missing, model, cache);
+    this.update({ phase: 'loading', papers: corpus.papers, corpusName: corpus.name, corpusKind: corpus.kind, embeddedNow: 0, embedding: null, fromPrecomputed: 0, fromCache: 0 });
+    await this.indexActive(active);
+  }
+
+  private indexActive(active: ActiveCorpus): Promise<void> {
+    active.indexing ??= this.resolveAndEmbed(active).finally(() => (active.indexing = null));
+    return active.indexing;
+  }
+
+  /**
+   * Waits for the engine, resolves vectors (first time), embeds what is missing. An unavailable engine ends
+   * this run with the corpus searchable by keywords (and by meaning over the vectors it has); Retry resumes.
+   */
+  private async resolveAndEmbed(active: ActiveCorpus): Promise<void> {
+    try {
+      const model = await this.engine!.whenReady();
+      if (this.active !== active) return;
+      if (!active.index) this.attachVectors(active, model, await timed('app:cache-load', this.cache!.load(model.modelKey, model.dims)));
+      const missing = [...active.present.keys()].filter((i) => active.present[i] === 0);
+      if (missing.length > 0) await this.embedMissing(active, model, missing);
+    } catch (error) {
+      if (!(error instanceof EngineUnavailableError)) throw error;
+      if (this.active === active) this.update({ phase: 'ready', embedding: null });
+      return;
+    }
     active.complete = true;
-    this.update({ phase: 'ready', embedding: null, storage: cache.kind });
-    void cache.tidy(model.modelKey, model.dims);
+    this.update({ phase: 'ready', embedding: null, storage: this.cache!.kind });
+    const model = this.snapshot.model!;
+    void this.cache!.tidy(model.modelKey, model.dims);
+  }
+
+  private attachVectors(active: ActiveCorpus, model: ModelInfo, cached: VectorSource | null): void {
+    const resolved = resolveVectors(active.papers.map(contentHash), model.modelKey, model.dims, active.precomputed, cached);
+    active.present.fill(1);
+    for (const i of resolved.missing) active.present[i] = 0;
+    active.index = new SearchIndex(active.papers, resolved.matrix, undefined, active.keyword);
+    this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
+  }
+
+  private async embedMissing(active: ActiveCorpus, model: ModelInfo, missing: number[]): Promise<void> {
+    const cache = this.cache!;
+    const index = active.index!;
+    this.update({ phase: 'indexing' });
+    const pending = { hashes: [] as string[], rows: [] as Float32Array[] };
+    const flush = async () => {
+      if (pending.hashes.length === 0) return;
+      const { hashes, rows } = pending;
+      pending.hashes = [];
+      pending.rows = [];
+      await cache.append(model.modelKey, model.dims, hashes, concat(rows, model.dims));
+    };
+    const embeddedBefore = this.snapshot.embeddedNow;
+    try {
+      await runIndexingJob({
+        engine: this.engine!,
+        missing,
+        textOf: (i) => documentText(active.papers[i]),
+        dims: model.dims,
+        onRows: async (positions, vectors) => {
+          positions.forEach((position, row) => {
+            const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);
+            index.vectors.setRow(position, vector);
+            active.present[position] = 1;
+            pending.hashes.push(contentHash(active.papers[position]));
+            pending.rows.push(vector);
+          });
+          if (pending.hashes.length >= PERSIST_EVERY) await flush();
+        },
+        onProgress: (progress) => this.update({ embeddedNow: embeddedBefore + progress.done, embedding: progress }),
+        onResume: (done, total) => this.notify(notice('indexing-resumed', { done, total })),
+      });
+    } finally {
+      // What was embedded is kept even when the run stops (cancelled, engine lost): a later run skips it.
+      await flush();
+    }
   }
 
   /**
@@ -199,17 +352,18 @@ export class AppController {
         papers = parseCorpusFile(file.name, await file.text());
         if (papers.length === 0) throw new CorpusFormatError(file.name, 1, 'expected at least one paper, found none');
       } catch (error) {
-        this.notify({ level: 'warning', text: `${describe(error)}. Nothing was imported; your current papers are unchanged.` });
+        this.notify(notice('import-rejected', { problem: describe(error) }));
         return;
       }
+      const saved: SavedCorpus = { name: file.name, papers, savedAt: new Date().toISOString() };
       try {
-        await this.corpusStore.save({ name: file.name, papers, savedAt: new Date().toISOString() });
+        await this.deps.corpusStore.save(saved);
       } catch (error) {
         // An older import left in storage would come back on reload instead of this one.
-        await this.corpusStore.clear().catch(() => undefined);
-        this.notify({ level: 'warning', text: `${file.name} could not be saved in this browser (${describe(error)}); it is searchable until you close this tab.` });
+        await this.deps.corpusStore.clear().catch(() => undefined);
+        this.notify(notice('import-not-saved', { name: file.name, reason: describe(error) }));
       }
-      await this.indexCorpus({ name: file.name, kind: 'imported', papers, precomputed: null }).catch((error: unknown) => this.dropImport(file.name, error));
+      await this.index({ name: file.name, kind: 'imported', papers, precomputed: null }).catch((error: unknown) => this.dropImport(file.name, error));
     });
   }
 
@@ -219,30 +373,25 @@ export class AppController {
    * file again continues where it stopped.
    */
   private async dropImport(name: string, error: unknown): Promise<void> {
-    await this.corpusStore.clear().catch(() => undefined);
+    await this.deps.corpusStore.clear().catch(() => undefined);
     const stopped = (error as Error | null)?.name === 'AbortError';
-    this.notify({
-      level: stopped ? 'info' : 'warning',
-      text: stopped
-        ? `Stopped indexing ${name}; back to the bundled papers. Papers embedded so far stay cached: importing ${name} again continues where it stopped.`
-        : `${name} could not be indexed (${describe(error)}); it was not kept. Back to the bundled papers.`,
-    });
+    this.notify(stopped ? notice('import-stopped', { name }) : notice('import-failed', { name, reason: describe(error) }));
     await this.indexBundled();
   }
 
   /** Back to the bundled papers; forgets the imported corpus (its vectors stay in the cache). */
   useBundledCorpus(): Promise<void> {
     // While an import is being embedded, going back means stopping it: the stopped import lands in dropImport.
-    if (this.snapshot.phase === 'indexing' && this.snapshot.corpusKind === 'imported') return this.client!.api.cancelEmbedding();
+    if (this.snapshot.phase === 'indexing' && this.snapshot.corpusKind === 'imported') return this.engine!.cancelEmbedding();
     return this.exclusively(async () => {
       await this.indexBundled();
-      await this.corpusStore.clear().catch(() => undefined);
+      await this.deps.corpusStore.clear().catch(() => undefined);
     });
   }
 
   private async indexBundled(): Promise<void> {
     try {
-      await this.indexCorpus(await loadBundledCorpus(() => undefined));
+      await this.index(await this.loadBundled());
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
     }
@@ -250,7 +399,7 @@ export class AppController {
 
   /** Runs one corpus switch at a time (the UI disables the buttons too); a second request meanwhile is ignored. */
   private async exclusively(task: () => Promise<void>): Promise<void> {
-    if (this.snapshot.switching || !this.model) return;
+    if (this.snapshot.switching || this.snapshot.engine !== 'ready') return;
     this.update({ switching: true });
     try {
       await task();
@@ -259,109 +408,23 @@ export class AppController {
     }
   }
 
-  private initModel(backend: BackendRequest, reportDownload: boolean): Promise<ModelInfo> {
-    const onProgress = (progress: LoadProgress) => this.update(progress.phase === 'download' ? { download: progress } : { startup: progress });
-    // Files from the offline copy report no download; start-up is still worth a bar.
-    if (!reportDownload) onProgress({ phase: 'startup', loaded: 0, total: 1 });
-    return this.client!.api.init(
-      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend, reportDownload },
-      Comlink.proxy(onProgress),
-    );
-  }
-
-  private async embedMissing(active: ActiveCorpus, hashes: string[], missing: number[], model: ModelInfo, cache: VectorCache): Promise<void> {
-    const papers = active.index.papers;
-    this.update({ phase: 'indexing' });
-    const started = performance.now();
-    const pending = { hashes: [] as string[], rows: [] as Float32Array[] };
-    const flush = async () => {
-      if (pending.hashes.length === 0) return;
-      const { hashes: batchHashes, rows } = pending;
-      pending.hashes = [];
-      pending.rows = [];
-      await cache.append(model.modelKey, model.dims, batchHashes, concat(rows, model.dims));
-    };
-    const onBatch = async (progress: { done: number; total: number }, indices: number[], vectors: Float32Array) => {
-      indices.forEach((local, row) => {
-        const paperIndex = missing[local];
-        const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);
-        active.index.vectors.setRow(paperIndex, vector);
-        active.present[paperIndex] = 1;
-        pending.hashes.push(hashes[paperIndex]);
-        pending.rows.push(vector);
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const docsPerSecond = progress.done / Math.max(seconds, 1e-3);
-      this.update({
-        embeddedNow: progress.done,
-        embedding: { ...progress, docsPerSecond, secondsLeft: (progress.total - progress.done) / docsPerSecond },
-      });
-      if (pending.hashes.length >= PERSIST_EVERY) await flush();
-    };
-    await this.client!.api.embedDocuments(missing.map((i) => documentText(papers[i])), Comlink.proxy(onBatch));
-    await flush();
-  }
-
   /** Ranks papers for a query; resolves `undefined` when a newer search superseded this one. */
   search(query: string, mode: SearchMode): Promise<SearchOutcome | undefined> {
     return this.latest.run(async () => {
-      const started = performance.now();
-      const text = query.trim();
       // Everything this search reads is taken now: a corpus switch during the await below cannot mix in.
       const active = this.active;
-      if (!text || !active) return { query, papers: active?.index.papers ?? [], mode, hits: [], elapsedMs: 0, partial: false };
-      const { index, present } = active;
-      const partial = !active.complete;
-      const vector = mode === 'keyword' ? null : await this.client!.api.embedQuery(text);
-      let hits = index.rank(mode, text, vector, partial ? index.papers.length : RESULT_LIMIT);
-      if (partial && mode !== 'keyword') hits = hits.filter((hit) => present[hit.index] === 1);
-      return { query, papers: index.papers, mode, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: performance.now() - started, partial };
+      if (!active) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null };
+      const engine = this.engine!;
+      const outcome = await rankQuery(active, { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' }, query, mode);
+      if (outcome.fallback === 'query-failed') this.notify(notice('query-failed'));
+      return outcome;
     });
   }
 
   dispose(): void {
-    this.client?.terminate();
+    this.stopWatching();
+    this.engine?.dispose();
   }
-}
-
-interface ActiveCorpus {
-  index: SearchIndex;
-  /** 1 where a paper's vector is present; while indexing, semantic results are limited to those. */
-  present: Uint8Array;
-  complete: boolean;
-}
-
-interface LoadedCorpus {
-  name: string;
-  kind: Snapshot['corpusKind'];
-  papers: Paper[];
-  precomputed: VectorSource | null;
-}
-
-async function loadBundledCorpus(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus> {
-  const [papers, precomputed] = await Promise.all([
-    fetchBundledPapers(),
-    loadPrecomputed().catch((error: Error) => {
-      onVectorsUnusable(error.message);
-      return null;
-    }),
-  ]);
-  return { name: 'bundled', kind: 'bundled', papers, precomputed };
-}
-
-async function fetchBundledPapers(): Promise<Paper[]> {
-  const response = await fetch(assetUrls.corpus);
-  if (!response.ok) throw new Error(`Could not load the corpus from ${assetUrls.corpus} (HTTP ${response.status}).`);
-  const body = (await response.json()) as { papers?: Paper[] };
-  if (!Array.isArray(body.papers)) throw new Error(`${assetUrls.corpus} has no "papers" list.`);
-  return body.papers;
-}
-
-async function loadPrecomputed(): Promise<VectorSource | null> {
-  const response = await fetch(assetUrls.vectors);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`HTTP ${response.status} for ${assetUrls.vectors}`);
-  return vectorSourceFromFile(decodeVectorFile(new Uint8Array(await response.arrayBuffer()), 'corpus/vectors.bin'));
 }
 
 function concat(rows: Float32Array[], dims: number): Float32Array {

@@ -102,7 +102,9 @@ function waitForControl(registration: ServiceWorkerRegistration): Promise<{ ok: 
     }
     worker.addEventListener('statechange', () => {
       if (worker.state === 'redundant') {
-        resolve({ ok: false, reason: 'the offline copy could not be saved (is browser storage full or blocked?)' });
+        // Install fails when a download is incomplete or damaged (each file is checked against its sha256) or
+        // when storage refuses it; the next visit installs again.
+        resolve({ ok: false, reason: 'the offline copy could not be downloaded and saved completely; it is tried again on your next visit' });
       }
     });
   });

@@ -3,7 +3,9 @@
  * The one service worker: the offline copy of the site, and cross-origin isolation.
  *
  * - Precaches everything a search needs (app shell, corpus, precomputed vectors, model files, onnxruntime's
- *   wasm), revisioned by workbox, so an updated model or app replaces the old copy.
+ *   wasm), revisioned by sha256, so an updated model or app replaces the old copy. Each download is checked
+ *   against its sha256 (Subresource Integrity): a truncated file fails the install instead of being kept,
+ *   and the next visit installs again. The embedding worker checks the model files once more before use.
  * - While installing, it reports bytes downloaded to the pages (the first visit shows one download bar; the
  *   page then loads the model from this cache, so nothing is downloaded twice).
  * - Adds COOP/COEP to every response (the coi-serviceworker technique): GitHub Pages cannot send headers,
@@ -18,6 +20,8 @@ import type { PrecacheProgressMessage } from './offline-protocol.ts';
 interface ManifestEntry {
   url: string;
   revision: string | null;
+  /** sha256 Subresource Integrity, added at build time: a damaged download fails the install, never stays cached. */
+  integrity?: string;
   /** Added at build time (vite.config.ts manifestTransforms) so progress has a total before any download. */
   bytes?: number;
 }
@@ -83,7 +87,7 @@ function downloadProgress(totalBytes: number): WorkboxPlugin {
 }
 
 addPlugins([downloadProgress(manifest.reduce((sum, entry) => sum + (entry.bytes ?? 0), 0)), isolation]);
-precacheAndRoute(manifest.map(({ url, revision }) => ({ url, revision })));
+precacheAndRoute(manifest.map(({ url, revision, integrity }) => ({ url, revision, integrity })));
 cleanupOutdatedCaches();
 
 // The benchmark page is not part of the offline app (not precached): navigations to it go to the network.

@@ -1,7 +1,7 @@
 import { createMemoryVectorStore, needsCompaction, openVectorStore, VectorStoreQuotaError, type VectorStore } from '../index/persistence/index.ts';
 import { quantizeRows } from '../index/quantized-matrix.ts';
 import type { VectorSource } from '../index/resolve-vectors.ts';
-import type { Notice } from './controller.ts';
+import { notice, type Notice } from './notices.ts';
 
 /**
  * The app's vector cache: IndexedDB shards when they work. Whenever storage fails (missing, refused, full,
@@ -15,7 +15,7 @@ export class VectorCache {
 
   static async open(notify: (notice: Notice) => void): Promise<VectorCache> {
     const { store, problem } = await openVectorStore();
-    if (problem) notify({ level: 'warning', text: `${problem}. Search works; abstracts will be embedded again next visit.` });
+    if (problem) notify(notice('storage-unavailable', { problem }));
     return new VectorCache(store, notify);
   }
 
@@ -27,7 +27,7 @@ export class VectorCache {
     try {
       const loaded = await this.store.load(modelKey, dims);
       if (loaded.problems.length > 0) {
-        this.notify({ level: 'warning', text: `Some saved vectors were unreadable and were discarded (${loaded.problems.join('; ')}). They will be embedded again.` });
+        this.notify(notice('vectors-discarded', { problems: loaded.problems.join('; ') }));
       }
       return { modelKey, dims, hashes: loaded.hashes, rows: loaded.rows };
     } catch (error) {
@@ -62,6 +62,6 @@ export class VectorCache {
   private fallBackToMemory(reason: string): void {
     if (this.store.kind === 'memory') return;
     this.store = createMemoryVectorStore();
-    this.notify({ level: 'warning', text: `Browser storage problem: ${reason}. Search keeps working from memory; vectors will not be kept after this tab closes.` });
+    this.notify(notice('storage-fallback', { reason }));
   }
 }

@@ -1,19 +1,18 @@
 import { contentHash } from '../corpus/paper-id.ts';
 import type { Paper } from '../corpus/types.ts';
-import { startEmbeddingWorker, Comlink, type EmbeddingClient } from '../embedding/client.ts';
-import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
-import type { ModelInfo } from '../embedding/worker-api.ts';
+import { spawnEmbeddingWorker, Comlink, type WorkerHandle } from '../embedding/client.ts';
+import type { BackendRequest, ModelInfo } from '../embedding/worker-api.ts';
 import { createIndexedDbVectorStore } from '../index/persistence/index.ts';
 import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK } from '../index/top-k.ts';
 import { decodeVectorFile, type VectorFile } from '../index/vector-file.ts';
 import { SearchIndex } from '../search/search.ts';
-import { assetUrls } from '../app/urls.ts';
+import { workerConfig } from '../app/urls.ts';
 import type { BenchApi } from './bench-api.ts';
 
 /** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */
 
-let client: EmbeddingClient | null = null;
+let client: WorkerHandle | null = null;
 let model: ModelInfo | null = null;
 let corpus: { papers: Paper[]; file: VectorFile } | null = null;
 let index: SearchIndex | null = null;
@@ -35,6 +34,13 @@ function noiseSource(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
+/** Loads the model in `worker`; the bench has no fallback, so a failure is an error. */
+async function initWorker(worker: WorkerHandle, backend: BackendRequest, maxThreads?: number): Promise<ModelInfo> {
+  const outcome = await worker.api.init(workerConfig(backend, { maxThreads }), Comlink.proxy(() => {}));
+  if (!outcome.ok) throw new Error(`bench: model failed to load (${outcome.failure.code}: ${outcome.failure.detail})`);
+  return outcome.model;
+}
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`bench: HTTP ${response.status} for ${url}`);
@@ -43,19 +49,17 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 
 const api: BenchApi = {
   async init(maxThreads) {
-    client = startEmbeddingWorker();
-    model = await client.api.init(
-      { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend: 'wasm', maxThreads },
-      Comlink.proxy(() => {}),
-    );
+    client = spawnEmbeddingWorker();
+    const info = await initWorker(client, 'wasm', maxThreads);
+    model = info;
     await client.api.embedQuery('warm up'); // first run compiles kernels; not part of any measurement
-    return model;
+    return info;
   },
 
   async vectors(texts, kind, backend) {
-    const worker = startEmbeddingWorker();
+    const worker = spawnEmbeddingWorker();
     try {
-      const info = await worker.api.init({ modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, backend }, Comlink.proxy(() => {}));
+      const info = await initWorker(worker, backend);
       const out: number[][] = new Array(texts.length);
       if (kind === 'query') {
         for (let i = 0; i < texts.length; i++) out[i] = Array.from(await worker.api.embedQuery(texts[i]));

@@ -1,6 +1,7 @@
 /**
- * The typed contract between the UI thread and the embedding worker (exposed with comlink).
- * Everything crossing the boundary is plain data or a comlink-proxied callback.
+ * The plain-data types that cross the boundary between the UI thread and the embedding worker. The worker's
+ * methods are those of `EmbeddingService` (embedding-service.ts); the client type is derived from that class
+ * (`Comlink.Remote<EmbeddingService>`), so there is no hand-kept copy of the method list.
  */
 
 /** What the user asked for (`?backend=`); `auto` takes WebGPU when an adapter exists. */
@@ -9,10 +10,12 @@ export type Backend = 'wasm' | 'webgpu';
 
 export interface WorkerConfig {
   modelId: string;
-  /** URL of the folder that holds `<modelId>/` (config.json, tokenizer.json, onnx/model_quantized.onnx). */
+  /** URL path of the folder that holds `<modelId>/` (config.json, tokenizer.json, onnx/model_quantized.onnx). */
   modelsBaseUrl: string;
   /** URL of onnxruntime-web's wasm binary, served by this site (never a CDN). */
   wasmUrl: string;
+  /** sha256 (hex) of that wasm, known at build time; the bytes are checked before onnxruntime gets them. */
+  wasmSha256: string;
   backend: BackendRequest;
   /** Upper bound on onnxruntime threads; defaults to navigator.hardwareConcurrency when isolated. */
   maxThreads?: number;
@@ -33,7 +36,13 @@ export interface BackendInfo {
   fallbackReason?: string;
 }
 
-export interface LoadProgress {
+/**
+ * Model loading, as the worker reports it: bytes downloaded, onnxruntime start-up, and a damaged file being
+ * fetched again (`file` is its path inside the model folder, or the wasm's name).
+ */
+export type LoadProgress = LoadAmount | { phase: 'repair'; file: string };
+
+export interface LoadAmount {
   phase: 'download' | 'startup';
   /** Bytes loaded and total for download; 0/1 and 1/1 for start-up. */
   loaded: number;
@@ -48,19 +57,27 @@ export interface ModelInfo {
   backend: BackendInfo;
 }
 
+/**
+ * Why the model could not be loaded, as a code the UI turns into words (app/notices.ts):
+ * - files-damaged: a file's sha256 did not match, even after fetching it again;
+ * - files-unreachable: a file could not be downloaded (offline, HTTP error);
+ * - runtime-failed: onnxruntime or transformers.js failed with verified files.
+ */
+export type ModelFailureCode = 'files-damaged' | 'files-unreachable' | 'runtime-failed';
+
+export interface ModelFailure {
+  code: ModelFailureCode;
+  /** The file concerned, when one is. */
+  file?: string;
+  /** The underlying message, for the diagnostics panel only (never the headline). */
+  detail: string;
+}
+
+export type InitOutcome = { ok: true; model: ModelInfo } | { ok: false; failure: ModelFailure };
+
 export interface BatchProgress {
   done: number;
   total: number;
 }
 
-export interface EmbeddingWorkerApi {
-  init(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo>;
-  embedQuery(text: string): Promise<Float32Array>;
-  /**
-   * Embeds documents; `onBatch` receives each finished batch (indices into `texts` and their vectors,
-   * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
-   */
-  embedDocuments(texts: string[], onBatch: (progress: BatchProgress, indices: number[], vectors: Float32Array) => void): Promise<void>;
-  /** Stops the running embedDocuments after its current batch; it then rejects with an error named "AbortError". */
-  cancelEmbedding(): Promise<void>;
-}
+export type BatchCallback = (progress: BatchProgress, indices: number[], vectors: Float32Array) => void | Promise<void>;

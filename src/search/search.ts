@@ -29,10 +29,11 @@ export class SearchIndex {
     readonly papers: readonly Paper[],
     readonly vectors: DocumentVectors,
     readonly fusion: FusionOptions = DEFAULT_FUSION,
-    keywordOptions: KeywordOptions = DEFAULT_KEYWORD_OPTIONS,
+    /** Options for a new keyword index, or one already built over the same papers (the app builds it first). */
+    keyword: KeywordOptions | KeywordIndex = DEFAULT_KEYWORD_OPTIONS,
   ) {
     if (vectors.count !== papers.length) throw new Error(`SearchIndex: ${papers.length} papers but ${vectors.count} vectors`);
-    this.keyword = new KeywordIndex(papers, keywordOptions);
+    this.keyword = keyword instanceof KeywordIndex ? keyword : new KeywordIndex(papers, keyword);
     // The quantized matrix owns its score buffer; only the float32 path needs scratch.
     this.scratch = vectors instanceof QuantizedMatrix ? new Float32Array(0) : new Float32Array(papers.length);
   }

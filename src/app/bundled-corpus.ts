@@ -1,0 +1,39 @@
+import type { Paper } from '../corpus/types.ts';
+import { vectorSourceFromFile, type VectorSource } from '../index/resolve-vectors.ts';
+import { decodeVectorFile } from '../index/vector-file.ts';
+import { assetUrls } from './urls.ts';
+
+/** A corpus ready to be indexed: its papers and, for the bundled one, the vectors precomputed at build time. */
+export interface LoadedCorpus {
+  name: string;
+  kind: 'bundled' | 'imported';
+  papers: Paper[];
+  precomputed: VectorSource | null;
+}
+
+/** The shipped papers and their precomputed vectors; unusable vectors are reported and the papers still load. */
+export async function loadBundledCorpus(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus> {
+  const [papers, precomputed] = await Promise.all([
+    fetchBundledPapers(),
+    loadPrecomputed().catch((error: Error) => {
+      onVectorsUnusable(error.message);
+      return null;
+    }),
+  ]);
+  return { name: 'bundled', kind: 'bundled', papers, precomputed };
+}
+
+async function fetchBundledPapers(): Promise<Paper[]> {
+  const response = await fetch(assetUrls.corpus);
+  if (!response.ok) throw new Error(`Could not load the corpus from ${assetUrls.corpus} (HTTP ${response.status}).`);
+  const body = (await response.json()) as { papers?: Paper[] };
+  if (!Array.isArray(body.papers)) throw new Error(`${assetUrls.corpus} has no "papers" list.`);
+  return body.papers;
+}
+
+async function loadPrecomputed(): Promise<VectorSource | null> {
+  const response = await fetch(assetUrls.vectors);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${assetUrls.vectors}`);
+  return vectorSourceFromFile(decodeVectorFile(new Uint8Array(await response.arrayBuffer()), 'corpus/vectors.bin'));
+}

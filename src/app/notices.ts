@@ -1,0 +1,87 @@
+/**
+ * Every message the app shows outside the results, in one catalogue: a stable code (rendered as `data-code`,
+ * asserted by the tests), a level, and the words a person reads. The words say what happened and what to
+ * do; library internals never reach them (they go to the diagnostics panel).
+ */
+
+export type NoticeLevel = 'info' | 'warning';
+
+interface Entry<P> {
+  level: NoticeLevel;
+  text: (params: P) => string;
+  /** The notice offers this action as a button. */
+  action?: 'retry-model';
+}
+
+type NoParams = Record<string, never>;
+const entry = <P = NoParams>(level: NoticeLevel, text: (params: P) => string, action?: 'retry-model'): Entry<P> => ({ level, text, action });
+
+const KEYWORDS_WORK = 'Keyword search still works.';
+
+export const NOTICES = {
+  'model-repairing': entry('info', () => 'The model download was damaged; fetching it again…'),
+  'model-damaged': entry<{ file: string }>('warning', ({ file }) => `Search by meaning is unavailable: the model download was damaged (${file}), and fetching it again did not help. ${KEYWORDS_WORK} Check your connection, then press Retry.`, 'retry-model'),
+  'model-unreachable': entry<{ file: string }>('warning', ({ file }) => `Search by meaning is unavailable: the model could not be downloaded (${file}); you may be offline. ${KEYWORDS_WORK} Press Retry when you are back online.`, 'retry-model'),
+  'model-failed': entry('warning', () => `Search by meaning is unavailable: the model could not start in this browser. ${KEYWORDS_WORK} Press Retry, or reload the page.`, 'retry-model'),
+  'engine-crashing': entry('warning', () => `Search by meaning is unavailable: the search engine stopped several times in a row. ${KEYWORDS_WORK} Press Retry.`, 'retry-model'),
+  'engine-restarting': entry('info', () => 'The search engine stopped unexpectedly; restarting it…'),
+  'engine-recovered': entry('info', () => 'The search engine stopped unexpectedly and was restarted; search works again.'),
+  'indexing-resumed': entry<{ done: number; total: number }>('info', ({ done, total }) => `Indexing was interrupted and continues where it stopped (${done} of ${total} papers already embedded).`),
+  'query-failed': entry('warning', () => 'This search could not be answered by meaning; the results are keyword matches. Try again in a moment.'),
+  'webgpu-fallback': entry<{ reason: string }>('warning', ({ reason }) => `WebGPU not used: ${reason}. Running on WASM.`),
+  'offline-unavailable': entry<{ reason: string }>('info', ({ reason }) => `Offline use is not available: ${reason}. Search works while you are online.`),
+  'offline-lost': entry('warning', () => 'The offline copy of Paper Search was removed (were site data cleared?). Search keeps working in this tab; reload while online to save it again.'),
+  'app-updated': entry('info', () => 'A new version of Paper Search was installed; it is used from the next time you open the page.'),
+  'precomputed-unused': entry<{ reason: string }>('info', ({ reason }) => `Precomputed vectors not used (${reason}); abstracts will be embedded here.`),
+  'storage-unavailable': entry<{ problem: string }>('warning', ({ problem }) => `${problem}. Search works; abstracts will be embedded again next visit.`),
+  'storage-fallback': entry<{ reason: string }>('warning', ({ reason }) => `Browser storage problem: ${reason}. Search keeps working from memory; vectors will not be kept after this tab closes.`),
+  'vectors-discarded': entry<{ problems: string }>('warning', ({ problems }) => `Some saved vectors were unreadable and were discarded (${problems}). They will be embedded again.`),
+  'import-rejected': entry<{ problem: string }>('warning', ({ problem }) => `${problem}. Nothing was imported; your current papers are unchanged.`),
+  'import-not-saved': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be saved in this browser (${reason}); it is searchable until you close this tab.`),
+  'import-stopped': entry<{ name: string }>('info', ({ name }) => `Stopped indexing ${name}; back to the bundled papers. Papers embedded so far stay cached: importing ${name} again continues where it stopped.`),
+  'import-failed': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be indexed (${reason}); it was not kept. Back to the bundled papers.`),
+} satisfies Record<string, Entry<never>>;
+
+export type NoticeCode = keyof typeof NOTICES;
+type ParamsOf<C extends NoticeCode> = (typeof NOTICES)[C] extends Entry<infer P> ? P : never;
+
+export interface Notice {
+  code: NoticeCode;
+  level: NoticeLevel;
+  text: string;
+  action?: 'retry-model';
+}
+
+/** Builds a notice from the catalogue: `notice('model-damaged', { file })`. */
+export function notice<C extends NoticeCode>(code: C, ...[params]: ParamsOf<C> extends NoParams ? [] : [ParamsOf<C>]): Notice {
+  const { level, text, action } = NOTICES[code] as Entry<ParamsOf<C> | undefined>;
+  return { code, level, text: text(params as ParamsOf<C>), ...(action ? { action } : {}) };
+}
+
+/**
+ * The notices on screen. A code appears at most once (the newest words replace the old), and notices that
+ * stopped being true are withdrawn by code.
+ */
+export function addNotice(list: readonly Notice[], next: Notice): Notice[] {
+  return [...list.filter((n) => n.code !== next.code), next];
+}
+
+export function withdrawNotices(list: readonly Notice[], ...codes: NoticeCode[]): Notice[] {
+  return list.filter((n) => !codes.includes(n.code));
+}
+
+/** The notice that says why search by meaning is unavailable, by the engine's failure code. */
+export function modelUnavailableNotice(failure: { code: string; file?: string }): Notice {
+  switch (failure.code) {
+    case 'files-damaged':
+      return notice('model-damaged', { file: failure.file ?? 'a model file' });
+    case 'files-unreachable':
+      return notice('model-unreachable', { file: failure.file ?? 'a model file' });
+    case 'worker-lost':
+      return notice('engine-crashing');
+    default:
+      return notice('model-failed');
+  }
+}
+
+export const MODEL_UNAVAILABLE_CODES: NoticeCode[] = ['model-damaged', 'model-unreachable', 'model-failed', 'engine-crashing'];

@@ -1,0 +1,200 @@
+/// <reference lib="webworker" />
+import { env, type ProgressInfo } from '@huggingface/transformers';
+import * as Comlink from 'comlink';
+import { chooseBackend } from './backend.ts';
+import { Encoder } from './encoder.ts';
+import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
+import { getModelSpec } from './models.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
+import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
+
+/**
+ * What the embedding worker does: loads the model with transformers.js from verified files and embeds queries
+ * and abstracts off the UI thread. The worker file only exposes an instance (embedding.worker.ts); the page's
+ * client type is `Comlink.Remote<EmbeddingService>`.
+ */
+export class EmbeddingService {
+  private encoder: Encoder | null = null;
+  /** The embedDocuments call in progress, so cancelEmbedding can stop it between batches. */
+  private running: AbortController | null = null;
+  /** The first file problem met while loading: transformers.js may wrap the error it caused. */
+  private fileProblem: FileDamagedError | FileUnreachableError | null = null;
+
+  /**
+   * Holds a Web Lock named `name` for as long as this worker lives. The page waits on the same lock: it is
+   * granted the moment the worker dies (closed, crashed, terminated), which no worker event reports.
+   * Resolves once the lock is held.
+   */
+  holdLifeLock(name: string): Promise<boolean> {
+    if (!('locks' in navigator)) return Promise.resolve(false);
+    return new Promise((held) => {
+      void navigator.locks.request(name, () => {
+        held(true);
+        return new Promise<never>(() => {});
+      });
+    });
+  }
+
+  async init(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<InitOutcome> {
+    try {
+      return { ok: true, model: await this.load(config, onProgress) };
+    } catch (error) {
+      return { ok: false, failure: this.classify(error) };
+    }
+  }
+
+  private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
+    const threads = threadCount(config);
+    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage };
+    const provenance = await this.readProvenance(config);
+    const expected = expectedHashes(config, provenance);
+    configureTransformers(config, threads);
+    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)) });
+    // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
+    env.fetch = (input, init) => this.guard(verified(input, init));
+    const wasm = env.backends.onnx.wasm!;
+    wasm.wasmBinary = new Uint8Array(await this.guard(fetchVerified(config.wasmUrl, config.wasmSha256, repair)));
+    const weightsSha256 = weightsHashFromProvenance(provenance);
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const choice = await chooseBackend(config.backend, gpu);
+    let used: Backend = choice.backend;
+    let fallbackReason = choice.fallbackReason;
+    try {
+      this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
+      if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
+    } catch (error) {
+      if (used !== 'webgpu' || this.fileProblem) throw error;
+      fallbackReason = `WebGPU failed (${(error as Error).message}); using WASM`;
+      used = 'wasm';
+      this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
+    }
+    const backend: BackendInfo = { requested: config.backend, used, threads: used === 'wasm' ? threads : 0, crossOriginIsolated: self.crossOriginIsolated, fallbackReason };
+    return { modelId: config.modelId, modelKey: this.encoder.key, dims: this.encoder.dims, backend };
+  }
+
+  /** PROVENANCE.json lists every model file's sha256: the root of the checks, so it must parse. */
+  private async readProvenance(config: WorkerConfig): Promise<Provenance> {
+    const file = `${config.modelId}/PROVENANCE.json`;
+    const response = await this.guard(
+      fetch(`${config.modelsBaseUrl}${file}`).then(
+        (r) => (r.ok ? r : Promise.reject(new FileUnreachableError(file, `HTTP ${r.status}`))),
+        (error: Error) => Promise.reject(new FileUnreachableError(file, error.message)),
+      ),
+    );
+    const value = await response.json().catch(() => null);
+    if (typeof value?.sha256 !== 'object' || value.sha256 === null) throw this.remember(new FileDamagedError(file));
+    return value as Provenance;
+  }
+
+  private loadOn(backend: Backend, config: WorkerConfig, weightsSha256: string, onProgress: (p: LoadProgress) => void): Promise<Encoder> {
+    return Encoder.load({
+      spec: getModelSpec(config.modelId),
+      weightsSha256,
+      device: backend,
+      onLoadProgress: config.reportDownload === false ? undefined : progressReporter(onProgress),
+    });
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    const vector = await this.requireEncoder().embedQuery(text);
+    return Comlink.transfer(vector, [vector.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Embeds documents; `onBatch` receives each finished batch (indices into `texts` and their vectors,
+   * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
+   */
+  async embedDocuments(texts: string[], onBatch: BatchCallback): Promise<void> {
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      await this.requireEncoder().embedDocuments(
+        texts,
+        async (progress, indices, vectors) => {
+          // Awaiting the callback paces the worker to the page, which persists each batch as it arrives.
+          await onBatch(progress, [...indices], vectors.slice());
+        },
+        controller.signal,
+      );
+    } finally {
+      if (this.running === controller) this.running = null;
+    }
+  }
+
+  /** Stops the running embedDocuments after its current batch; it then rejects with an error named "AbortError". */
+  async cancelEmbedding(): Promise<void> {
+    this.running?.abort(new DOMException('embedding cancelled', 'AbortError'));
+  }
+
+  private requireEncoder(): Encoder {
+    if (!this.encoder) throw new Error('embedding worker used before init()');
+    return this.encoder;
+  }
+
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw this.remember(error);
+    }
+  }
+
+  private remember(error: unknown): unknown {
+    if ((error instanceof FileDamagedError || error instanceof FileUnreachableError) && !this.fileProblem) this.fileProblem = error;
+    return error;
+  }
+
+  private classify(error: unknown): ModelFailure {
+    const problem = this.fileProblem ?? (error instanceof FileDamagedError || error instanceof FileUnreachableError ? error : null);
+    const detail = error instanceof Error ? error.message : String(error);
+    if (problem instanceof FileDamagedError) return { code: 'files-damaged', file: problem.file, detail: problem.message };
+    if (problem instanceof FileUnreachableError) return { code: 'files-unreachable', file: problem.file, detail: problem.message };
+    return { code: 'runtime-failed', detail };
+  }
+}
+
+function configureTransformers(config: WorkerConfig, threads: number): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = config.modelsBaseUrl;
+  // The service worker keeps the offline copy; a second copy in transformers' own Cache API store would
+  // double the storage used.
+  env.useBrowserCache = false;
+  env.useWasmCache = false;
+  const wasm = env.backends.onnx.wasm;
+  if (!wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
+  wasm.wasmPaths = { wasm: config.wasmUrl };
+  wasm.numThreads = threads;
+}
+
+/** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */
+function expectedHashes(config: WorkerConfig, provenance: Provenance): Map<string, string> {
+  return new Map(Object.entries(provenance.sha256).map(([file, sha]) => [pathOf(`${config.modelsBaseUrl}${config.modelId}/${file}`), sha]));
+}
+
+function pathOf(url: string): string {
+  return new URL(url, self.location.href).pathname;
+}
+
+function threadCount(config: WorkerConfig): number {
+  // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP from the service worker).
+  if (!self.crossOriginIsolated) return 1;
+  const cores = navigator.hardwareConcurrency || 1;
+  return Math.max(1, Math.min(cores, config.maxThreads ?? 4));
+}
+
+/** transformers reports per-file and total byte progress, then "ready" when the session exists. */
+function progressReporter(onProgress: (progress: LoadProgress) => void): (info: ProgressInfo) => void {
+  let downloaded = false;
+  return (info) => {
+    if (info.status === 'progress_total') {
+      onProgress({ phase: 'download', loaded: info.loaded, total: info.total });
+      if (info.loaded >= info.total && !downloaded) {
+        downloaded = true;
+        onProgress({ phase: 'startup', loaded: 0, total: 1 });
+      }
+    } else if (info.status === 'ready') {
+      onProgress({ phase: 'startup', loaded: 1, total: 1 });
+    }
+  };
+}

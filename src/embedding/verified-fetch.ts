@@ -1,0 +1,107 @@
+/**
+ * Fetches the model's files and onnxruntime's wasm and checks each against its known sha256 before anything
+ * uses it. A truncated or altered file (a broken download, a proxy, a stale cached copy) is evicted from
+ * Cache Storage and fetched once more from the network; if it is still wrong, loading stops with
+ * FileDamagedError instead of handing onnxruntime bytes that fail deep inside with a protobuf error.
+ */
+
+export class FileDamagedError extends Error {
+  constructor(readonly file: string) {
+    super(`${file} does not match its published sha256, even after downloading it again`);
+    this.name = 'FileDamagedError';
+  }
+}
+
+export class FileUnreachableError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file} could not be downloaded (${reason})`);
+    this.name = 'FileUnreachableError';
+  }
+}
+
+export interface VerifiedFetchOptions {
+  /** Expected sha256 (hex) for a URL, or undefined for files that are not checked. */
+  expectedSha256(url: string): string | undefined;
+  /** Called before a damaged file is fetched again. */
+  onRepair?(file: string): void;
+  /** Evicts a URL from every cache that may have served it (Cache Storage in the browser). */
+  evict?(url: string): Promise<void>;
+  fetch?: typeof fetch;
+}
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Reads a whole response and checks it; returns the bytes or null when the hash differs. */
+async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string): Promise<ArrayBuffer | null> {
+  let response: Response;
+  try {
+    response = await doFetch(url, init);
+  } catch (error) {
+    throw new FileUnreachableError(file, (error as Error).message || 'network error');
+  }
+  if (!response.ok) throw new FileUnreachableError(file, `HTTP ${response.status}`);
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await response.arrayBuffer();
+  } catch (error) {
+    // The connection broke mid-body: a damaged download, not a missing file.
+    return null;
+  }
+  return (await sha256Hex(bytes)) === expected ? bytes : null;
+}
+
+/** Fetches `url` and returns its bytes only if they match `expected`; repairs once. */
+export async function fetchVerified(url: string, expected: string, options: Omit<VerifiedFetchOptions, 'expectedSha256'>, init?: RequestInit): Promise<ArrayBuffer> {
+  const doFetch = options.fetch ?? fetch;
+  const file = fileName(url);
+  const first = await download(doFetch, url, file, init, expected);
+  if (first) return first;
+  options.onRepair?.(file);
+  await options.evict?.(url).catch(() => undefined);
+  const second = await download(doFetch, url, file, { ...init, cache: 'reload' }, expected);
+  if (second) return second;
+  await options.evict?.(url).catch(() => undefined);
+  throw new FileDamagedError(file);
+}
+
+/**
+ * A fetch for transformers.js (`env.fetch`): whole-file GETs of known files are verified; range probes and
+ * unknown files pass through untouched.
+ */
+export function createVerifiedFetch(options: VerifiedFetchOptions): FetchLike {
+  const doFetch = options.fetch ?? fetch;
+  return async (input, init) => {
+    const url = String(input);
+    const expected = options.expectedSha256(url);
+    const headers = new Headers(init?.headers);
+    if (!expected || headers.has('Range') || (init?.method ?? 'GET') !== 'GET') return doFetch(url, init);
+    const bytes = await fetchVerified(url, expected, options, init);
+    return new Response(bytes, { status: 200, headers: { 'Content-Length': String(bytes.byteLength) } });
+  };
+}
+
+/** Removes `url` from every Cache Storage cache (the service worker's precache included), ignoring ?revision. */
+export async function evictFromCacheStorage(url: string): Promise<void> {
+  if (typeof caches === 'undefined') return;
+  const path = new URL(url, self.location.href).pathname;
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (new URL(request.url).pathname === path) await cache.delete(request);
+    }
+  }
+}
+
+function fileName(url: string): string {
+  const path = new URL(url, 'http://x/').pathname;
+  const models = path.indexOf('/models/');
+  return models >= 0 ? path.slice(models + '/models/'.length) : path.slice(path.lastIndexOf('/') + 1);
+}
