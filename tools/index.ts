@@ -2,7 +2,10 @@
  * Precomputes a corpus's document vectors in Node with the same Encoder (model files, tokenizer, truncation,
  * pooling) as the browser, so a first visit embeds nothing:
  *
- *   npm run index -- --corpus <file.jsonl | daily-papers.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]
+ *   npm run index -- --corpus <library file> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]
+ *
+ * The corpus is read by the app's import code (src/corpus/import.ts, parseLibrary): BibTeX, RIS, CSL-JSON or a
+ * JSON array, JSON Lines, CSV/TSV, arXiv Atom/OAI-PMH XML or a Daily Papers .txt listing.
  *
  * Writes <dir>/corpus.json ({ papers }) and <dir>/vectors.bin (vector-file.ts; modelKey = the encoder's fingerprint
  * key, one content hash per paper; int8 by default, as the app holds vectors). The browser uses a vector only if
@@ -11,7 +14,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCorpusFile } from '../src/corpus/import.ts';
+import { parseLibrary } from '../src/corpus/import.ts';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
 import { contentHash, documentText } from '../src/corpus/paper-id.ts';
 import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
@@ -29,7 +32,7 @@ interface Args {
   cache: boolean;
 }
 
-const USAGE = 'usage: npm run index -- --corpus <file.jsonl|daily-papers.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]';
+const USAGE = 'usage: npm run index -- --corpus <file.bib|.ris|.json|.jsonl|.csv|.tsv|.xml|.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache]';
 
 function parseArgs(argv: readonly string[]): Args {
   const flags = parseFlags(argv, {
@@ -68,7 +71,12 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const log = (line: string) => process.stderr.write(line + '\n');
-  const papers = parseCorpusFile(args.corpus, readFileSync(args.corpus, 'utf8'));
+  const { papers, format, summary } = parseLibrary(args.corpus, new Uint8Array(readFileSync(args.corpus)));
+  log(
+    `${args.corpus}: ${format}, ${summary.records} records, ${summary.imported} papers (${summary.titleOnly} title only), ` +
+      `${summary.duplicatesMerged} duplicates merged, ${summary.skipped.length} skipped` +
+      summary.skipped.slice(0, 5).map((skip) => `\n  line ${skip.line}: ${skip.reason}`).join(''),
+  );
   const encoder = await loadNodeEncoder(args.model);
   log(`${papers.length} papers from ${args.corpus}; model ${encoder.key}`);
   const report = args.cache

@@ -5,10 +5,19 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+/**
+ * A duration as people say it, rounded to whole seconds first so the parts never read "60 s" or "60 min":
+ * "59 s", "1 min 0 s", "2 h 5 min", "1 d 4 h". Two units at most; "…" when unknown (NaN, infinite, negative).
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '…';
+  const total = Math.round(seconds);
+  if (total < 60) return `${total} s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes} min ${total % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
 export function percent(loaded: number, total: number): number {
