@@ -24,7 +24,9 @@ export async function loadBundledCorpus(onVectorsUnusable: (reason: string) => v
 }
 
 async function fetchBundledPapers(): Promise<Paper[]> {
-  const response = await fetch(assetUrls.corpus);
+  const response = await fetch(assetUrls.corpus).catch(() => {
+    throw new Error('The papers could not be downloaded: you appear to be offline, and this browser has no offline copy yet. Reload when you are back online.');
+  });
   if (!response.ok) throw new Error(`Could not load the corpus from ${assetUrls.corpus} (HTTP ${response.status}).`);
   const body = (await response.json()) as { papers?: Paper[] };
   if (!Array.isArray(body.papers)) throw new Error(`${assetUrls.corpus} has no "papers" list.`);

@@ -18,12 +18,13 @@ export const OFFLINE_RECHECK_MS = 30_000;
 export function watchOfflineCopy(options: OfflineWatchOptions): () => void {
   let last: boolean | null = null;
   let checking = false;
+  let stopped = false;
   const recheck = async () => {
     if (checking) return;
     checking = true;
     try {
       const ready = await options.check().catch(() => false);
-      if (ready !== last) {
+      if (ready !== last && !stopped) {
         last = ready;
         options.onChange(ready);
       }
@@ -39,6 +40,7 @@ export function watchOfflineCopy(options: OfflineWatchOptions): () => void {
   const timer = setInterval(onVisible, options.intervalMs ?? OFFLINE_RECHECK_MS);
   void recheck();
   return () => {
+    stopped = true;
     clearInterval(timer);
     events.window.removeEventListener('focus', onVisible);
     events.window.removeEventListener('online', onVisible);

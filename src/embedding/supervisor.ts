@@ -79,6 +79,8 @@ export class EmbeddingSupervisor {
   private lossesInRow = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** Settles when a worker is lost, however that was seen, so every call on it fails at once. */
+  private readonly gone = new WeakMap<WorkerHandle, Deferred<LossReason>>();
   private readonly timeouts: Timeouts;
   private readonly delays: readonly number[];
 
@@ -160,6 +162,9 @@ export class EmbeddingSupervisor {
     if (this.disposed) return;
     const handle = this.options.spawn();
     this.handle = handle;
+    this.gone.set(handle, deferred());
+    // Watched while idle too: a worker that dies between calls is replaced at once, not at the next query.
+    void handle.exited.then((exit) => this.lost(handle, exit.kind));
     this.setState({ kind: 'starting', restart, after });
     let touch = () => {};
     const onProgress = Comlink.proxy((progress: LoadProgress) => {
@@ -215,7 +220,7 @@ export class EmbeddingSupervisor {
       };
       arm();
       onKick?.(arm);
-      void handle.exited.then((exit) => lose(exit.kind));
+      void this.gone.get(handle)?.promise.then(lose);
       work.then(
         (value) => finish(() => resolve(value)),
         (error: unknown) => finish(() => reject(error)),
@@ -224,6 +229,7 @@ export class EmbeddingSupervisor {
   }
 
   private lost(handle: WorkerHandle, reason: LossReason): void {
+    this.gone.get(handle)?.resolve(reason);
     if (this.handle !== handle || this.disposed) return;
     handle.terminate();
     this.handle = null;

@@ -1,0 +1,416 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// urls.ts reads `self.location` and a Vite `?url` import when loaded, and offline.ts imports the PWA plugin's
+// virtual module: neither exists under plain vitest, and the controller reaches both only through AppDeps
+// and workerConfig(), so they are replaced here.
+vi.mock('../../src/app/urls.ts', () => ({
+  assetUrls: {
+    modelsBase: '/models/',
+    wasm: 'https://example.test/ort.wasm',
+    modelWeights: 'https://example.test/models/fake/onnx/model_quantized.onnx',
+    corpus: 'https://example.test/corpus/corpus.json',
+    vectors: 'https://example.test/corpus/vectors.bin',
+  },
+  workerConfig: (backend: string, extra: object = {}) => ({
+    modelId: 'fake-model',
+    modelsBaseUrl: '/models/',
+    wasmUrl: 'https://example.test/ort.wasm',
+    wasmSha256: 'x',
+    backend,
+    ...extra,
+  }),
+}));
+vi.mock('../../src/app/offline.ts', () => ({
+  isServedOffline: () => true,
+  prepareOffline: async () => ({ kind: 'ready' }),
+}));
+
+import { AppController, type AppDeps, type Snapshot } from '../../src/app/controller.ts';
+import type { SavedCorpus } from '../../src/corpus/corpus-store.ts';
+import { contentHash, documentText } from '../../src/corpus/paper-id.ts';
+import type { Paper } from '../../src/corpus/types.ts';
+import type { ModelFailure } from '../../src/embedding/worker-api.ts';
+import { fakeModel, FakeSpawner, READY, type WorkerScript } from '../support/fake-worker.ts';
+
+const DIMS = 4;
+const MODEL = fakeModel(DIMS);
+
+const BUNDLED: Paper[] = [
+  { id: 'a', title: 'GottBERT: a German language model', abstract: 'A RoBERTa model pre-trained on German text.' },
+  { id: 'b', title: 'Mamba: selective state spaces', abstract: 'Linear-time sequence modeling with selective state space layers.' },
+  { id: 'c', title: 'Block-wise quantization of optimizers', abstract: 'Optimizer states stored in 8 bits save memory.' },
+  { id: 'd', title: 'Electrocardiogram foundation model', abstract: 'A model of heart signals trained on ten million recordings.' },
+];
+
+/** The fake encoder: a text's vector is the axis of the first topic it mentions ("cardio" means heart). */
+const TOPICS: [string, number][] = [
+  ['german', 0],
+  ['mamba', 1],
+  ['quantiz', 2],
+  ['heart', 3],
+  ['cardio', 3],
+  ['protein', 1],
+];
+function vectorFor(text: string): Float32Array {
+  const lower = text.toLowerCase();
+  const axis = TOPICS.find(([word]) => lower.includes(word))?.[1] ?? 0;
+  return Float32Array.from({ length: DIMS }, (_, d) => (d === axis ? 1 : 0));
+}
+
+const WORKING: WorkerScript = {
+  init: () => READY(MODEL),
+  embedQuery: (text) => vectorFor(text),
+  embedDocuments: async (texts, onBatch) => {
+    const vectors = new Float32Array(texts.length * DIMS);
+    texts.forEach((text, i) => vectors.set(vectorFor(text), i * DIMS));
+    await onBatch({ done: texts.length, total: texts.length }, texts.map((_, i) => i), vectors);
+  },
+};
+
+const DAMAGED: ModelFailure = { code: 'files-damaged', file: 'fake-model/onnx/model_quantized.onnx', detail: 'sha256 mismatch' };
+const DAMAGED_SCRIPT: WorkerScript = { init: () => ({ ok: false, failure: DAMAGED }) };
+
+/** Lets every pending promise and real macrotask run (only timers are faked). */
+async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+interface Options {
+  /** Script of the n-th worker spawned (1-based); defaults to a working worker. */
+  scripts?: (n: number) => WorkerScript;
+  saveFails?: Error;
+}
+
+function setup(options: Options = {}) {
+  const spawner = new FakeSpawner(options.scripts ?? (() => WORKING));
+  const saved: SavedCorpus[] = [];
+  const appended: string[][] = [];
+  const store = { cleared: 0, saves: 0 };
+  const offline: { onChange: ((ready: boolean) => void) | null; stopped: number } = { onChange: null, stopped: 0 };
+  const deps: AppDeps = {
+    spawnWorker: spawner.spawn,
+    corpusStore: {
+      load: async () => null,
+      save: async (corpus) => {
+        store.saves++;
+        if (options.saveFails) throw options.saveFails;
+        saved.push(corpus);
+      },
+      clear: async () => {
+        store.cleared++;
+      },
+    },
+    openCache: async () => ({
+      kind: 'memory' as const,
+      load: async () => null,
+      append: async (_modelKey: string, _dims: number, hashes: string[]) => void appended.push(hashes),
+      tidy: async () => {},
+    }),
+    loadBundled: async () => ({ name: 'bundled', kind: 'bundled', papers: BUNDLED, precomputed: null }),
+    prepareOffline: async () => ({ kind: 'ready' }),
+    isServedOffline: () => true,
+    watchOffline: (onChange) => {
+      offline.onChange = onChange;
+      return () => void offline.stopped++;
+    },
+  };
+  const snapshots: Snapshot[] = [];
+  const controller = new AppController((snapshot) => snapshots.push(snapshot), deps);
+  return { controller, spawner, saved, appended, store, offline, snapshots };
+}
+
+async function started(options: Options = {}) {
+  const s = setup(options);
+  await s.controller.start('wasm');
+  await settle();
+  return s;
+}
+
+const codes = (snapshot: Snapshot) => snapshot.notices.map((n) => n.code);
+const ids = (papers: readonly Paper[], hits: { index: number }[]) => hits.map((h) => papers[h.index].id);
+const jsonl = (...papers: { title: string; text: string }[]) => papers.map((p) => JSON.stringify(p)).join('\n') + '\n';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AppController start-up', () => {
+  it('loads the bundled papers, embeds them and is ready with the offline copy watched', async () => {
+    const { controller, spawner, appended, offline } = await started();
+    const state = controller.state;
+    expect(state).toMatchObject({ phase: 'ready', engine: 'ready', offline: 'ready', corpusName: 'bundled', corpusKind: 'bundled', storage: 'memory', embeddedNow: 4, error: null });
+    expect(state.papers).toBe(BUNDLED);
+    expect(state.model).toEqual(MODEL);
+    expect(spawner.count).toBe(1);
+    expect(spawner.last.lastDocuments.texts).toEqual(BUNDLED.map(documentText));
+    expect(appended).toEqual([BUNDLED.map(contentHash)]);
+    expect(offline.onChange).not.toBeNull();
+    expect(state.notices).toEqual([]);
+    const outcome = await controller.search('heart recordings', 'semantic');
+    expect(ids(BUNDLED, outcome!.hits)[0]).toBe('d');
+    expect(outcome!.fallback).toBeNull();
+  });
+});
+
+describe('AppController degraded mode (model files damaged)', () => {
+  it('is ready for keywords, engine unavailable, with a model-damaged notice offering Retry', async () => {
+    const { controller, spawner } = await started({ scripts: () => DAMAGED_SCRIPT });
+    const state = controller.state;
+    expect(state.phase).toBe('ready');
+    expect(state.engine).toBe('unavailable');
+    expect(state.engineDetail).toBe('files-damaged: sha256 mismatch');
+    expect(codes(state)).toEqual(['model-damaged']);
+    expect(state.notices[0].action).toBe('retry-model');
+    expect(state.notices[0].text).toContain('fake-model/onnx/model_quantized.onnx');
+    expect(spawner.count).toBe(1);
+    expect(spawner.last.terminated).toBe(1);
+  });
+
+  it('a hybrid search answers keyword hits marked model-unavailable; keyword mode has no fallback', async () => {
+    const { controller } = await started({ scripts: () => DAMAGED_SCRIPT });
+    const hybrid = await controller.search('heart signals', 'hybrid');
+    expect(ids(BUNDLED, hybrid!.hits)).toEqual(['d']);
+    expect(hybrid!.fallback).toBe('model-unavailable');
+    expect(hybrid!.mode).toBe('hybrid');
+    const keyword = await controller.search('heart signals', 'keyword');
+    expect(ids(BUNDLED, keyword!.hits)).toEqual(['d']);
+    expect(keyword!.fallback).toBeNull();
+  });
+
+  it('Retry starts a new worker; once ready the notice goes, the missing vectors are embedded and meaning is used', async () => {
+    const { controller, spawner, appended } = await started({ scripts: (n) => (n === 1 ? DAMAGED_SCRIPT : WORKING) });
+    const before = await controller.search('cardiology', 'hybrid');
+    expect(before!.hits).toEqual([]); // no keyword matches "cardiology"
+    expect(before!.fallback).toBe('model-unavailable');
+
+    controller.retryModel();
+    expect(codes(controller.state)).toEqual([]);
+    await settle();
+    expect(spawner.count).toBe(2);
+    const state = controller.state;
+    expect(state).toMatchObject({ engine: 'ready', phase: 'ready', embeddedNow: 4, engineDetail: null });
+    expect(codes(state)).toEqual([]);
+    expect(spawner.last.lastDocuments.texts).toEqual(BUNDLED.map(documentText));
+    expect(appended).toEqual([BUNDLED.map(contentHash)]);
+
+    const after = await controller.search('cardiology', 'hybrid');
+    expect(after!.fallback).toBeNull();
+    expect(after!.partial).toBe(false);
+    expect(ids(BUNDLED, after!.hits)[0]).toBe('d');
+  });
+
+  it('Retry does nothing while the engine is available', async () => {
+    const { controller, spawner } = await started();
+    controller.retryModel();
+    await settle();
+    expect(spawner.count).toBe(1);
+  });
+
+  it('importFile while the engine is unavailable does nothing', async () => {
+    const { controller, store, snapshots } = await started({ scripts: () => DAMAGED_SCRIPT });
+    const seen = snapshots.length;
+    await controller.importFile(new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' })], 'mine.jsonl'));
+    expect(store.saves).toBe(0);
+    expect(controller.state.corpusName).toBe('bundled');
+    expect(controller.state.papers).toBe(BUNDLED);
+    expect(codes(controller.state)).toEqual(['model-damaged']);
+    expect(snapshots.length).toBe(seen);
+  });
+});
+
+describe('AppController lost workers', () => {
+  it('a worker lost during a search: engine-restarting, then engine-recovered once the replacement is ready; the search is answered', async () => {
+    const queryHangs: WorkerScript = { ...WORKING, embedQuery: undefined };
+    const { controller, spawner, snapshots } = await started({ scripts: (n) => (n === 1 ? queryHangs : WORKING) });
+    const search = controller.search('heart', 'semantic');
+    await settle();
+    spawner.last.die();
+    await settle();
+    expect(controller.state.engine).toBe('restarting');
+    expect(codes(controller.state)).toEqual(['engine-restarting']);
+    expect(controller.state.notices[0].level).toBe('info');
+    await vi.advanceTimersByTimeAsync(100); // first back-off delay
+    await settle();
+    expect(spawner.count).toBe(2);
+    expect(controller.state.engine).toBe('ready');
+    expect(codes(controller.state)).toEqual(['engine-recovered']);
+    const outcome = await search;
+    expect(outcome!.fallback).toBeNull();
+    expect(ids(BUNDLED, outcome!.hits)[0]).toBe('d');
+    expect(snapshots.some((s) => s.engine === 'restarting')).toBe(true);
+  });
+
+  it('a worker that dies while idle is replaced and reported (bug: idle death is not noticed until the next call)', async () => {
+    const { controller, spawner } = await started();
+    spawner.last.die();
+    await settle();
+    expect(controller.state.engine).toBe('restarting');
+    expect(codes(controller.state)).toEqual(['engine-restarting']);
+    await vi.advanceTimersByTimeAsync(100);
+    await settle();
+    expect(spawner.count).toBe(2);
+    expect(codes(controller.state)).toEqual(['engine-recovered']);
+  });
+
+  it('a query that fails on both workers is answered by keywords with a query-failed notice', async () => {
+    const queryHangs: WorkerScript = { ...WORKING, embedQuery: undefined };
+    const { controller, spawner } = await started({ scripts: () => queryHangs });
+    const search = controller.search('heart', 'hybrid');
+    await settle();
+    spawner.last.die();
+    await vi.advanceTimersByTimeAsync(100);
+    await settle();
+    spawner.last.crash('out of memory');
+    await settle();
+    const outcome = await search;
+    expect(outcome!.fallback).toBe('query-failed');
+    expect(ids(BUNDLED, outcome!.hits)).toEqual(['d']);
+    expect(codes(controller.state)).toContain('query-failed');
+  });
+});
+
+describe('AppController indexing across lost workers', () => {
+  /** Embeds the first two texts it is given, then stops answering. */
+  const partialThenHang: WorkerScript = {
+    ...WORKING,
+    embedDocuments: async (texts, onBatch) => {
+      const vectors = new Float32Array(2 * DIMS);
+      vectors.set(vectorFor(texts[0]), 0);
+      vectors.set(vectorFor(texts[1]), DIMS);
+      await onBatch({ done: 2, total: texts.length }, [0, 1], vectors);
+      await new Promise<never>(() => {});
+    },
+  };
+  const loadsButNeverEmbeds: WorkerScript = { init: () => READY(MODEL) };
+
+  it('a worker lost mid-indexing: the job resumes on the replacement with only the missing papers', async () => {
+    const { controller, spawner, appended } = setup({ scripts: (n) => (n === 1 ? partialThenHang : WORKING) });
+    const starting = controller.start('wasm');
+    await settle();
+    expect(controller.state).toMatchObject({ phase: 'indexing', embeddedNow: 2 });
+    spawner.last.die();
+    await settle();
+    expect(codes(controller.state)).toEqual(['engine-restarting', 'indexing-resumed']);
+    expect(controller.state.notices[1].text).toContain('(2 of 4 papers already embedded)');
+    await vi.advanceTimersByTimeAsync(100);
+    await starting;
+    expect(spawner.count).toBe(2);
+    expect(spawner.last.lastDocuments.texts).toEqual([BUNDLED[2], BUNDLED[3]].map(documentText));
+    expect(appended).toEqual([BUNDLED.map(contentHash)]);
+    expect(controller.state).toMatchObject({ phase: 'ready', engine: 'ready', embeddedNow: 4 });
+    expect(codes(controller.state)).toEqual(['indexing-resumed', 'engine-recovered']);
+  });
+
+  it('after the engine gives up mid-indexing, keywords still work and Retry embeds only what is missing', async () => {
+    const { controller, spawner, appended } = setup({ scripts: (n) => (n === 1 ? partialThenHang : n < 5 ? loadsButNeverEmbeds : WORKING) });
+    const starting = controller.start('wasm');
+    await settle();
+    for (const delay of [100, 1_000, 5_000]) {
+      spawner.last.die();
+      await settle();
+      await vi.advanceTimersByTimeAsync(delay);
+      await settle();
+    }
+    expect(spawner.count).toBe(4);
+    expect(spawner.workers.slice(1).map((w) => w.lastDocuments.texts)).toEqual(Array(3).fill([BUNDLED[2], BUNDLED[3]].map(documentText)));
+    spawner.last.die(); // fourth loss in a row: more than the three back-off delays
+    await starting;
+    const state = controller.state;
+    expect(state).toMatchObject({ phase: 'ready', engine: 'unavailable', embeddedNow: 2 });
+    expect(codes(state)).toContain('engine-crashing');
+    expect(codes(state)).not.toContain('engine-restarting');
+    expect(appended).toEqual([[BUNDLED[0], BUNDLED[1]].map(contentHash)]); // what was embedded is kept
+    const degraded = await controller.search('heart', 'hybrid');
+    expect(degraded!.fallback).toBe('model-unavailable');
+    expect(ids(BUNDLED, degraded!.hits)).toEqual(['d']);
+
+    controller.retryModel();
+    await settle();
+    expect(spawner.count).toBe(5);
+    expect(spawner.last.lastDocuments.texts).toEqual([BUNDLED[2], BUNDLED[3]].map(documentText));
+    expect(appended).toEqual([[BUNDLED[0], BUNDLED[1]].map(contentHash), [BUNDLED[2], BUNDLED[3]].map(contentHash)]);
+    expect(controller.state).toMatchObject({ phase: 'ready', engine: 'ready', embeddedNow: 4 });
+    expect(codes(controller.state)).not.toContain('engine-crashing');
+    const meaning = await controller.search('cardiology', 'hybrid');
+    expect(meaning!.fallback).toBeNull();
+    expect(ids(BUNDLED, meaning!.hits)[0]).toBe('d');
+  });
+});
+
+describe('AppController offline copy', () => {
+  it('a lost offline copy shows offline-lost; its return withdraws it', async () => {
+    const { controller, offline } = await started();
+    expect(controller.state.offline).toBe('ready');
+    offline.onChange!(false);
+    expect(controller.state.offline).toBe('lost');
+    expect(codes(controller.state)).toEqual(['offline-lost']);
+    expect(controller.state.notices[0].level).toBe('warning');
+    offline.onChange!(true);
+    expect(controller.state.offline).toBe('ready');
+    expect(codes(controller.state)).toEqual([]);
+  });
+
+  it('dispose stops the watch and the worker', async () => {
+    const { controller, offline, spawner } = await started();
+    controller.dispose();
+    expect(offline.stopped).toBe(1);
+    expect(spawner.last.terminated).toBe(1);
+  });
+});
+
+describe('AppController imports', () => {
+  it('a malformed line rejects the import: notice, corpus unchanged, nothing saved', async () => {
+    const { controller, store, snapshots } = await started();
+    const file = new File(['{"title":"Protein design","text":"Designing proteins."}\n{"title": broken\n'], 'x.jsonl');
+    await controller.importFile(file);
+    await settle();
+    const state = controller.state;
+    expect(codes(state)).toEqual(['import-rejected']);
+    expect(state.notices[0].text).toMatch(/^x\.jsonl:2: /);
+    expect(state.notices[0].text).toContain('Nothing was imported');
+    expect(state.papers).toBe(BUNDLED);
+    expect(state.corpusName).toBe('bundled');
+    expect(state.switching).toBe(false);
+    expect(store.saves).toBe(0);
+    expect(store.cleared).toBe(0);
+    expect(snapshots.some((s) => s.switching)).toBe(true);
+  });
+
+  it('a good file is saved and becomes the corpus', async () => {
+    const { controller, saved, spawner } = await started();
+    await controller.importFile(new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' }, { title: 'Heart models', text: 'Cardiac signals.' })], 'mine.jsonl'));
+    await settle();
+    expect(saved).toHaveLength(1);
+    expect(saved[0].name).toBe('mine.jsonl');
+    expect(saved[0].papers.map((p) => p.title)).toEqual(['Protein design', 'Heart models']);
+    const state = controller.state;
+    expect(state).toMatchObject({ corpusName: 'mine.jsonl', corpusKind: 'imported', phase: 'ready', switching: false });
+    expect(state.papers.map((p) => p.title)).toEqual(['Protein design', 'Heart models']);
+    expect(spawner.last.lastDocuments.texts).toEqual(['Protein design Designing proteins.', 'Heart models Cardiac signals.']);
+    const outcome = await controller.search('cardiology', 'semantic');
+    expect(outcome!.papers).toBe(state.papers);
+    expect(outcome!.hits[0].index).toBe(1);
+  });
+
+  it('a save that throws clears the store and says import-not-saved, but the corpus still switches', async () => {
+    const { controller, store, saved } = await started({ saveFails: new Error('storage is full') });
+    await controller.importFile(new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' })], 'x.jsonl'));
+    await settle();
+    expect(store.saves).toBe(1);
+    expect(saved).toEqual([]);
+    expect(store.cleared).toBe(1);
+    const state = controller.state;
+    expect(codes(state)).toEqual(['import-not-saved']);
+    expect(state.notices[0].text).toContain('x.jsonl could not be saved in this browser (storage is full)');
+    expect(state.corpusName).toBe('x.jsonl');
+    expect(state.corpusKind).toBe('imported');
+    expect(state.papers.map((p) => p.title)).toEqual(['Protein design']);
+    expect(state.phase).toBe('ready');
+    const outcome = await controller.search('protein', 'keyword');
+    expect(outcome!.hits.map((h) => h.index)).toEqual([0]);
+  });
+});
