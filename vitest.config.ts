@@ -24,6 +24,7 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/e2e/global-setup.ts'],
+          setupFiles: ['tests/e2e/reset-server.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

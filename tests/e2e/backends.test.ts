@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { resultIds, waitForState, withPage } from './browser.ts';
-import { appUrl, idOf, notices, status } from './helpers.ts';
+import { appUrl, idOf, notices, noticeText, status } from './helpers.ts';
 
 /** ?backend=webgpu on Chromium's software adapter, and the fallback to WASM where no adapter exists. */
 describe('backends', () => {
@@ -20,7 +20,8 @@ describe('backends', () => {
       await page.goto(appUrl({ backend: 'webgpu', q: 'a German language model' }));
       await waitForState(page, 'ready');
       expect((await status(page)).backend).toBe('wasm');
-      expect((await notices(page)).join(' ')).toMatch(/WebGPU not used: .*adapter.*Running on WASM/);
+      expect(await notices(page)).toContain('webgpu-fallback');
+      expect(await noticeText(page, 'webgpu-fallback')).toMatch(/adapter/);
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
     });

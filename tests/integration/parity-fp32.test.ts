@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fp32Model } from '../support/requirements.ts';
 
 /**
  * The shipped int8 model agrees with its fp32 original (cosine >= 0.98) on the committed sample, through
@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
  * first (.ci/run); elsewhere this is reported as skipped until `npm run fetch-model -- bge-small-en-v1.5 --fp32`.
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const fp32Available = existsSync(resolve(ROOT, '.cache/models/bge-small-en-v1.5-fp32/onnx/model.onnx'));
+const fp32 = fp32Model('bge-small-en-v1.5');
 
-describe.skipIf(!fp32Available)('int8 vs fp32 parity (tools/parity-fp32.ts)', () => {
+describe.skipIf(!fp32.available)(`int8 vs fp32 parity (tools/parity-fp32.ts)${fp32.note}`, () => {
   it('bge-small-en-v1.5: every sample vector has cosine >= 0.98 with the fp32 original', () => {
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'tools/parity-fp32.ts', 'bge-small-en-v1.5'], { cwd: ROOT, encoding: 'utf8' });
     const min = Number(/min cosine ([\d.]+)/.exec(output)?.[1]);

@@ -5,9 +5,8 @@ import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
 import { CorpusFormatError, type Paper } from '../../src/corpus/types.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url));
-/** The benchmark's BEIR copy of the same listing (read in place, never copied into the repo). */
-// ../shared sits beside the repository (as in CI); read by path, never copied.
-const SEED_CORPUS = fileURLToPath(new URL('../../../shared/bench/seed-dev/corpus.jsonl', import.meta.url));
+/** seed-dev's BEIR copy of the same listing (tests/fixtures/seed-dev, written for this project). */
+const SEED_CORPUS = fileURLToPath(new URL('../fixtures/seed-dev/corpus.jsonl', import.meta.url));
 
 const bundled = readFileSync(BUNDLED, 'utf8');
 

@@ -1,0 +1,46 @@
+import { inject } from 'vitest';
+import type { FaultRule } from './static-server.ts';
+
+/**
+ * Breaks the e2e static server on purpose, from a test file (the server runs in vitest's globalSetup process,
+ * so this goes over HTTP to its control endpoints; see tests/e2e/static-server.ts). Faults act on the wire,
+ * so the service worker's fetches meet them too. Rules stay until cleared: pair setFaults with
+ * `afterEach(clearFaults)` (each e2e file also starts with none: tests/e2e/reset-server.ts).
+ *
+ *   await setFaults([{ path: 'onnx/model_quantized\\.onnx$', fault: 'truncate', bytes: 5_000_000 }]);
+ *   await setFaults([{ path: 'corpus/corpus\\.json$', fault: 'status', status: 404, times: 1 }]);
+ */
+export type { FaultRule };
+
+function controlUrl(path: '/__faults' | '/__requests'): string {
+  return new URL(path, inject('baseUrl')).href;
+}
+
+async function call(method: string, path: '/__faults' | '/__requests', body?: unknown): Promise<unknown> {
+  const response = await fetch(controlUrl(path), {
+    method,
+    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.trim()}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** Replaces the server's fault rules (the first rule whose `path` regex matches a request's URL path applies). */
+export async function setFaults(rules: FaultRule[]): Promise<void> {
+  await call('POST', '/__faults', { rules });
+}
+
+export async function clearFaults(): Promise<void> {
+  await call('DELETE', '/__faults');
+}
+
+/** URL paths (no query) the server was asked for since the last clearRequests(), in order, repeats included. */
+export async function requestedPaths(): Promise<string[]> {
+  return (await call('GET', '/__requests')) as string[];
+}
+
+export async function clearRequests(): Promise<void> {
+  await call('DELETE', '/__requests');
+}
