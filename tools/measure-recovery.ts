@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page, type Worker } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { closeEmbeddingWorker } from '../tests/e2e/embedding-worker.ts';
 import { startStaticServer } from '../tests/e2e/static-server.ts';
 import { parseFlags, stringFlag } from './cli.ts';
 
@@ -18,16 +19,6 @@ const flags = parseFlags(process.argv.slice(2), { runs: { type: 'string' }, site
 const runs = Number(stringFlag(flags, 'runs') ?? 5);
 const site = stringFlag(flags, 'site') ?? 'dist';
 const BASE = '/paper-search/';
-
-async function embeddingWorker(page: Page): Promise<Worker> {
-  const nameOf = (worker: Worker) =>
-    Promise.race([worker.evaluate(() => (self as unknown as { name: string }).name).catch(() => ''), new Promise<string>((r) => setTimeout(() => r(''), 3_000))]);
-  const workers = page.workers();
-  const names = await Promise.all(workers.map(nameOf));
-  const named = workers.filter((_, i) => names[i] === 'embedding');
-  if (named.length === 0) throw new Error('no embedding worker');
-  return named[named.length - 1];
-}
 
 async function main(): Promise<void> {
   const server = await startStaticServer(resolve(site), BASE);
@@ -39,9 +30,8 @@ async function main(): Promise<void> {
     await page.goto(server.baseUrl);
     await page.waitForSelector('[data-testid=status][data-state=ready][data-engine=ready]', { timeout: 300_000 });
     for (let run = 0; run < runs; run++) {
-      const worker = await embeddingWorker(page);
       const query = `how do I fine-tune a big model on one GPU? (${run})`;
-      void worker.evaluate(() => (self as unknown as { close(): void }).close()).catch(() => undefined);
+      await closeEmbeddingWorker(page);
       const started = performance.now();
       await page.fill('[data-testid=query]', query);
       await page.waitForFunction((q) => document.querySelector('[data-testid=summary]')?.getAttribute('data-query') === q, query, { timeout: 120_000 });

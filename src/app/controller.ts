@@ -87,8 +87,6 @@ export const browserDeps = (): AppDeps => ({
 });
 
 interface ActiveCorpus extends SearchableCorpus {
-  name: string;
-  kind: Snapshot['corpusKind'];
   precomputed: VectorSource | null;
   /** The indexing run under way, so a retry does not start a second one. */
   indexing: Promise<void> | null;
@@ -253,8 +251,6 @@ export class AppController {
   /** Makes a corpus searchable: keywords at once, meaning once its vectors are resolved (or embedded). */
   private async index(corpus: LoadedCorpus): Promise<void> {
     const active: ActiveCorpus = {
-      name: corpus.name,
-      kind: corpus.kind,
       papers: corpus.papers,
       keyword: new KeywordIndex(corpus.papers),
       index: null,
@@ -278,8 +274,9 @@ export class AppController {
    * this run with the corpus searchable by keywords (and by meaning over the vectors it has); Retry resumes.
    */
   private async resolveAndEmbed(active: ActiveCorpus): Promise<void> {
+    let model: ModelInfo;
     try {
-      const model = await this.engine!.whenReady();
+      model = await this.engine!.whenReady();
       if (this.active !== active) return;
       if (!active.index) this.attachVectors(active, model, await timed('app:cache-load', this.cache!.load(model.modelKey, model.dims)));
       const missing = [...active.present.keys()].filter((i) => active.present[i] === 0);
@@ -291,7 +288,6 @@ export class AppController {
     }
     active.complete = true;
     this.update({ phase: 'ready', embedding: null, storage: this.cache!.kind });
-    const model = this.snapshot.model!;
     void this.cache!.tidy(model.modelKey, model.dims);
   }
 
@@ -321,7 +317,6 @@ export class AppController {
         engine: this.engine!,
         missing,
         textOf: (i) => documentText(active.papers[i]),
-        dims: model.dims,
         onRows: async (positions, vectors) => {
           positions.forEach((position, row) => {
             const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);

@@ -25,7 +25,6 @@ export interface IndexingJobOptions {
   /** Positions (in the corpus) to embed, and the text of a position. */
   missing: readonly number[];
   textOf(position: number): string;
-  dims: number;
   /** Receives each embedded row, by corpus position; may persist (awaited, so it paces the worker). */
   onRows(positions: number[], vectors: Float32Array): Promise<void>;
   onProgress(progress: JobProgress): void;

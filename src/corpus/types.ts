@@ -19,6 +19,9 @@ export interface Paper {
   arxivId?: string;
 }
 
+/** The bibliographic fields a paper may carry besides its id, title and abstract. */
+export type PaperMetadata = Pick<Paper, 'authors' | 'year' | 'venue' | 'doi' | 'url' | 'arxivId'>;
+
 /**
  * Every reason an import can fail, one stable code each, so tests and the UI can tell them apart without parsing
  * messages. The text says what the person can do about it.

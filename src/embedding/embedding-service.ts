@@ -5,7 +5,7 @@ import { chooseBackend } from './backend.ts';
 import { Encoder } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
 
 /**
@@ -75,12 +75,7 @@ export class EmbeddingService {
   /** PROVENANCE.json lists every model file's sha256: the root of the checks, so it must parse. */
   private async readProvenance(config: WorkerConfig): Promise<Provenance> {
     const file = `${config.modelId}/PROVENANCE.json`;
-    const response = await this.guard(
-      fetch(`${config.modelsBaseUrl}${file}`).then(
-        (r) => (r.ok ? r : Promise.reject(new FileUnreachableError(file, `HTTP ${r.status}`))),
-        (error: Error) => Promise.reject(new FileUnreachableError(file, error.message)),
-      ),
-    );
+    const response = await this.guard(fetchFile(`${config.modelsBaseUrl}${file}`, file));
     const value = await response.json().catch(() => null);
     if (typeof value?.sha256 !== 'object' || value.sha256 === null) throw this.remember(new FileDamagedError(file));
     return value as Provenance;

@@ -94,7 +94,8 @@ export class EmbeddingSupervisor {
   }
 
   start(): void {
-    void this.launch(0);
+    this.setState({ kind: 'starting', restart: 0 });
+    void this.launch();
   }
 
   /** The model of the running worker, once it is ready; rejects with EngineUnavailableError if it cannot be. */
@@ -107,7 +108,8 @@ export class EmbeddingSupervisor {
     if (this.current.kind !== 'unavailable' || this.disposed) return;
     this.lossesInRow = 0;
     this.ready = deferred();
-    void this.launch(0);
+    this.setState({ kind: 'starting', restart: 0 });
+    void this.launch();
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
@@ -158,14 +160,14 @@ export class EmbeddingSupervisor {
     this.options.onState(state);
   }
 
-  private async launch(restart: number, after?: LossReason): Promise<void> {
+  /** Spawns a worker and loads the model; the caller has already announced the 'starting' state. */
+  private async launch(): Promise<void> {
     if (this.disposed) return;
     const handle = this.options.spawn();
     this.handle = handle;
     this.gone.set(handle, deferred());
     // Watched while idle too: a worker that dies between calls is replaced at once, not at the next query.
     void handle.exited.then((exit) => this.lost(handle, exit.kind));
-    this.setState({ kind: 'starting', restart, after });
     let touch = () => {};
     const onProgress = Comlink.proxy((progress: LoadProgress) => {
       touch();
@@ -240,6 +242,6 @@ export class EmbeddingSupervisor {
       return;
     }
     this.setState({ kind: 'starting', restart: this.lossesInRow, after: reason });
-    this.restartTimer = setTimeout(() => void this.launch(this.lossesInRow, reason), this.delays[this.lossesInRow - 1]);
+    this.restartTimer = setTimeout(() => void this.launch(), this.delays[this.lossesInRow - 1]);
   }
 }

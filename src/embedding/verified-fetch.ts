@@ -39,8 +39,8 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Reads a whole response and checks it; returns the bytes or null when the hash differs. */
-async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string): Promise<ArrayBuffer | null> {
+/** Fetches `url`; a network error or an HTTP error status becomes FileUnreachableError naming `file`. */
+export async function fetchFile(url: string, file: string, init?: RequestInit, doFetch: typeof fetch = fetch): Promise<Response> {
   let response: Response;
   try {
     response = await doFetch(url, init);
@@ -48,10 +48,16 @@ async function download(doFetch: typeof fetch, url: string, file: string, init: 
     throw new FileUnreachableError(file, (error as Error).message || 'network error');
   }
   if (!response.ok) throw new FileUnreachableError(file, `HTTP ${response.status}`);
+  return response;
+}
+
+/** Reads a whole response and checks it; returns the bytes or null when the hash differs. */
+async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string): Promise<ArrayBuffer | null> {
+  const response = await fetchFile(url, file, init, doFetch);
   let bytes: ArrayBuffer;
   try {
     bytes = await response.arrayBuffer();
-  } catch (error) {
+  } catch {
     // The connection broke mid-body: a damaged download, not a missing file.
     return null;
   }

@@ -60,3 +60,18 @@ export async function search(page: Page, query: string, mode?: string): Promise<
   );
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
 }
+
+/** 192 distinct papers from the bundled ones (sentences reordered), so nothing is cached or precomputed. */
+export function manyPapers(count = 192): Array<{ title: string; text: string }> {
+  return Array.from({ length: count }, (_, i) => {
+    const paper = PAPERS[i % PAPERS.length];
+    const sentences = paper.abstract.split(/(?<=\.) /);
+    return { title: `${paper.title} (variant ${i})`, text: (i % 2 ? sentences.reverse() : sentences.slice(1).concat(sentences[0])).join(' ') };
+  });
+}
+
+export const jsonl = (rows: object[]) => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+
+export async function importFile(page: Page, name: string, content: string): Promise<void> {
+  await page.setInputFiles('[data-testid="import"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(content) });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, notices, noticeText, PAPERS, search, status } from './helpers.ts';
+import { appUrl, idOf, importFile, jsonl, manyPapers, notices, noticeText, search, status } from './helpers.ts';
 
 /** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
 const MY_PAPERS = [
@@ -8,11 +8,6 @@ const MY_PAPERS = [
   { title: 'Glacier retreat in the Alps', text: 'Satellite imagery from 1985 to 2020 shows alpine glaciers losing mass at an accelerating rate, driven by summer warming and reduced snowfall.' },
   { title: 'Protein folding with deep learning', text: 'A neural network predicts three-dimensional protein structures from amino acid sequences with accuracy close to experimental methods.' },
 ];
-const jsonl = (rows: object[]) => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
-
-async function importFile(page: Page, name: string, content: string): Promise<void> {
-  await page.setInputFiles('[data-testid="import"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(content) });
-}
 
 async function importMyPapers(page: Page): Promise<void> {
   await importFile(page, 'my-papers.jsonl', jsonl(MY_PAPERS));
@@ -159,14 +154,6 @@ describe('when browser storage fails, search still works and says why', () => {
     });
   });
 });
-
-/** 192 distinct papers from the bundled ones (sentences reordered), so nothing is cached or precomputed. */
-function manyPapers(): Array<{ title: string; text: string }> {
-  return [...PAPERS, ...PAPERS].map((paper, i) => {
-    const sentences = paper.abstract.split(/(?<=\.) /);
-    return { title: `${paper.title} (variant ${i})`, text: (i % 2 ? sentences.reverse() : sentences.slice(1).concat(sentences[0])).join(' ') };
-  });
-}
 
 describe('while a large import is being embedded', () => {
   test('going back to the bundled papers stops the embedding, and the stopped import is not kept', async () => {

@@ -65,7 +65,7 @@ describe('runIndexingJob', () => {
     const { engine, calls } = fakeEngine([all]);
     const out = collector();
     const missing = [1, 3, 4, 6, 7];
-    await runIndexingJob({ engine, missing, textOf, dims: DIMS, ...out, now: () => 0 });
+    await runIndexingJob({ engine, missing, textOf, ...out, now: () => 0 });
     expect(calls).toEqual([['paper 1', 'paper 3', 'paper 4', 'paper 6', 'paper 7']]);
     expect(out.rows).toEqual([
       { positions: [1, 3], vectors: [1, -1, 3, -3] },
@@ -83,7 +83,7 @@ describe('runIndexingJob', () => {
   it('does nothing for an empty list', async () => {
     const { engine, calls } = fakeEngine([]);
     const out = collector();
-    await runIndexingJob({ engine, missing: [], textOf, dims: DIMS, ...out });
+    await runIndexingJob({ engine, missing: [], textOf, ...out });
     expect(calls).toEqual([]);
     expect(out.progress).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe('runIndexingJob', () => {
       all,
     ]);
     const out = collector();
-    await runIndexingJob({ engine, missing, textOf, dims: DIMS, ...out, now: () => 0 });
+    await runIndexingJob({ engine, missing, textOf, ...out, now: () => 0 });
     expect(calls).toEqual([
       ['paper 0', 'paper 2', 'paper 3', 'paper 5', 'paper 6', 'paper 7'],
       ['paper 3', 'paper 7'],
@@ -126,7 +126,7 @@ describe('runIndexingJob', () => {
       };
     const { engine, calls } = fakeEngine([lostAfter(1), lostAfter(0), lostAfter(2), all]);
     const out = collector();
-    await runIndexingJob({ engine, missing, textOf, dims: DIMS, ...out, now: () => 0 });
+    await runIndexingJob({ engine, missing, textOf, ...out, now: () => 0 });
     expect(calls).toEqual([['paper 10', 'paper 11', 'paper 12', 'paper 13'], ['paper 11', 'paper 12', 'paper 13'], ['paper 11', 'paper 12', 'paper 13'], ['paper 13']]);
     expect(out.resumes).toEqual([
       [1, 4],
@@ -149,7 +149,7 @@ describe('runIndexingJob', () => {
       () => gate,
     );
     const out = collector();
-    const job = runIndexingJob({ engine, missing: [0], textOf, dims: DIMS, ...out });
+    const job = runIndexingJob({ engine, missing: [0], textOf, ...out });
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(out.resumes).toEqual([[0, 1]]);
     expect(calls).toHaveLength(1);
@@ -171,7 +171,7 @@ describe('runIndexingJob', () => {
       },
     );
     const out = collector();
-    const error = await runIndexingJob({ engine, missing: [0, 1], textOf, dims: DIMS, ...out }).catch((e: unknown) => e);
+    const error = await runIndexingJob({ engine, missing: [0, 1], textOf, ...out }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineUnavailableError);
     expect((error as EngineUnavailableError).failure).toEqual(failure);
     expect(calls).toHaveLength(1);
@@ -186,7 +186,7 @@ describe('runIndexingJob', () => {
       },
     ]);
     const out = collector();
-    const error = await runIndexingJob({ engine, missing: [0, 1, 2], textOf, dims: DIMS, ...out }).catch((e: unknown) => e);
+    const error = await runIndexingJob({ engine, missing: [0, 1, 2], textOf, ...out }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('AbortError');
     expect(calls).toHaveLength(1);
     expect(readyCalls()).toBe(0);
@@ -200,7 +200,7 @@ describe('runIndexingJob', () => {
     const now = () => times[Math.min(t++, times.length - 1)];
     const { engine } = fakeEngine([(texts, onBatch) => deliver(texts, onBatch, 0, texts.length, 4)]);
     const out = collector();
-    await runIndexingJob({ engine, missing: [0, 1, 2, 3, 4, 5, 6, 7], textOf, dims: DIMS, ...out, now });
+    await runIndexingJob({ engine, missing: [0, 1, 2, 3, 4, 5, 6, 7], textOf, ...out, now });
     expect(out.progress).toEqual([
       { done: 4, total: 8, docsPerSecond: 2, secondsLeft: 2 },
       { done: 8, total: 8, docsPerSecond: 2, secondsLeft: 0 },

@@ -1,21 +1,15 @@
 import { paperIdFromContent } from '../paper-id.ts';
-import { CorpusFormatError, type Paper } from '../types.ts';
+import { CorpusFormatError, type Paper, type PaperMetadata } from '../types.ts';
 import { collapseWhitespace } from './fields.ts';
 
 /** One record as a format parser read it, before ids, cleaning and duplicate merging. */
-export interface Candidate {
+export interface Candidate extends PaperMetadata {
   /** Line the record starts on (1-based), for messages and summary.skipped. */
   line: number;
   title?: string;
   abstract?: string;
   /** An id the person wrote themselves (`_id` in JSON/JSONL/CSV); other formats' keys are not ids. */
   explicitId?: string;
-  authors?: string[];
-  year?: number;
-  venue?: string;
-  doi?: string;
-  url?: string;
-  arxivId?: string;
 }
 
 export interface ImportSummary {
@@ -31,7 +25,7 @@ export interface ImportSummary {
   skipped: { line: number; reason: string }[];
 }
 
-const METADATA = ['authors', 'year', 'venue', 'doi', 'url', 'arxivId'] as const;
+const METADATA = ['authors', 'year', 'venue', 'doi', 'url', 'arxivId'] as const satisfies readonly (keyof PaperMetadata)[];
 
 interface Seen {
   index: number;
