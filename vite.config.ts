@@ -46,7 +46,7 @@ export default defineConfig({
       injectManifest: {
         // Everything a search needs offline, the 34 MB model and 27 MB wasm included (see src/app/sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,json,bin,webmanifest,wasm,onnx}'],
-        globIgnores: ['bench.html', 'assets/bench-*.js'],
+        globIgnores: ['bench*.html', 'assets/bench-*.js', 'assets/bench-*.css', 'corpus/library.psl'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         // sha256 integrity on every file (a damaged download fails the install, never stays cached), and each
         // file's size for the download progress bar. See tools/build/precache-integrity.ts.
@@ -63,6 +63,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
     // bench.html: the benchmark page driven by `npm run bench` (tools/bench.ts); not linked from the app.
-    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    // bench-map.html: the map's pan/projection benchmark driven by tools/bench-map.ts; not linked from the app either.
+    // bench-million.html: the compressed index at 1,000,000 abstracts, driven by tools/bench-million.ts; not linked either.
+    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html', 'bench-map': 'bench-map.html', 'bench-million': 'bench-million.html' } },
   },
 });

@@ -2,12 +2,16 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--only-import] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
  * alternate. Prints medians and p95s; with --json the last stdout line is one JSON object. Not a test: it
  * asserts nothing about speed. The 100,000 corpus is SciFact's vectors repeated with seeded noise.
+ *
+ * The import step (tools/bench-import.ts) imports a generated 100,000-record JSON Lines file through the app's
+ * import worker and, as the baseline, on the page's thread, recording the longest main-thread task of each;
+ * --only-import runs just that step (no model, no embedding).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +20,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Query } from '../src/corpus/beir.ts';
 import { documentText } from '../src/corpus/paper-id.ts';
-import type { BenchApi } from '../src/bench/bench-api.ts';
+import type { BenchApi, ImportFigures } from '../src/bench/bench-api.ts';
+import { IMPORT_COUNT, importBenchData, measureImports } from './bench-import.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
@@ -37,6 +42,8 @@ interface Args {
   queries: number;
   build: boolean;
   app: boolean;
+  /** Only the import step. */
+  onlyImport: boolean;
   data: string;
   /** onnxruntime threads in the browser worker; undefined = the app's default. */
   threads?: number;
@@ -50,7 +57,7 @@ const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--data', '--threads']);
+  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--only-import', '--data', '--threads']);
   const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
   if (unknown) throw new Error(`unknown option ${unknown}`);
   const number = (flag: string, fallback: number): number => {
@@ -67,6 +74,7 @@ function parseArgs(argv: readonly string[]): Args {
     queries: number('--queries', 60),
     build: !argv.includes('--no-build'),
     app: !argv.includes('--no-app'),
+    onlyImport: argv.includes('--only-import'),
     data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
     threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
   };
@@ -232,6 +240,55 @@ async function measureApp(origin: string, runs: number): Promise<AppFigures> {
   }
 }
 
+/** The import step on a page of its own: medians over `runs` of the worker path, the old path and index output. */
+async function importStep(browser: Browser, origin: string, args: Args): Promise<Record<string, number>> {
+  log(`import: generating ${IMPORT_COUNT} records from ${args.data}…`);
+  const data = importBenchData(args.data);
+  log(`import: ${(data['import-100k.jsonl'].length / 1e6).toFixed(1)} MB JSON Lines; as index output ${(data['import-100k-corpus.json'].length / 1e6).toFixed(1)} MB corpus.json + ${(data['import-100k-vectors.bin'].length / 1e6).toFixed(1)} MB vectors.bin`);
+  const { context, page } = await openBenchPage(browser, origin, data);
+  try {
+    const runs = await measureImports(benchCaller(page), args.runs, log);
+    const ms = (figures: ImportFigures[]) => round(median(figures.map((f) => f.ms)));
+    const longest = (figures: ImportFigures[]) => round(median(figures.map((f) => f.longestTaskMs)));
+    return {
+      import_parse_100k_ms: ms(runs.worker),
+      import_longest_task_ms: longest(runs.worker),
+      import_parse_100k_main_ms: ms(runs.main),
+      import_longest_task_main_ms: longest(runs.main),
+      import_index_output_100k_ms: ms(runs.indexOutput),
+      import_index_output_longest_task_ms: longest(runs.indexOutput),
+      import_longest_task_max_ms: round(Math.max(...runs.worker.map((f) => f.longestTaskMs))),
+      import_max_gap_ms: round(median(runs.worker.map((f) => f.maxGapMs))),
+      import_max_gap_main_ms: round(median(runs.main.map((f) => f.maxGapMs))),
+      import_index_output_max_gap_ms: round(median(runs.indexOutput.map((f) => f.maxGapMs))),
+      import_mb: round(data['import-100k.jsonl'].length / 1e6),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** --only-import: the site, a browser and the import step; no model. */
+async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
+  if (args.build) {
+    log('building the site (npm run build)…');
+    await run('npm', ['run', '--silent', 'build']);
+  }
+  const port = 4600 + Math.floor(Math.random() * 300);
+  const server = await startPreview(port);
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    machine.chromium = browser.version();
+    const figures = await importStep(browser, `http://localhost:${port}`, args);
+    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...figures };
+    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  } finally {
+    await browser?.close();
+    server.kill();
+  }
+}
+
 // ---------- main ----------
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -239,6 +296,7 @@ async function main(argv: readonly string[]): Promise<void> {
   process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
   const machine = machineInfo();
   log(`machine: ${JSON.stringify(machine)}`);
+  if (args.onlyImport) return importOnly(args, machine);
 
   const dataset = loadBeirDataset(args.data);
   const queries = judgedQueries(dataset.queries, dataset.qrels);
@@ -305,6 +363,8 @@ async function main(argv: readonly string[]): Promise<void> {
     log(`IndexedDB: wrote 100k vectors in ${storage.writeMs.toFixed(0)} ms (${storage.shards} shards); load + matrix ${storage.loadMs.map((x) => x.toFixed(0)).join(', ')} ms${storage.problems.length ? `; problems: ${storage.problems.join('; ')}` : ''}`);
     await context.close();
 
+    const imports = await importStep(browser, origin, args);
+
     let app: AppFigures | null = null;
     if (args.app) {
       try {
@@ -335,6 +395,7 @@ async function main(argv: readonly string[]): Promise<void> {
       first_visit_ms: app ? round(app.firstVisitMs) : null,
       first_visit_bytes: app ? app.firstVisitBytes : null,
       vectors_mb_100k: round(synthetic.bytes / 1e6, 2),
+      ...imports,
       ...quality,
     };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));

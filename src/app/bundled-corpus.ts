@@ -1,13 +1,18 @@
 import type { Paper } from '../corpus/types.ts';
 import { vectorSourceFromFile, type VectorSource } from '../index/resolve-vectors.ts';
 import { decodeVectorFile } from '../index/vector-file.ts';
+import { BUNDLED_LIBRARY_ID } from './snapshot.ts';
 import { assetUrls } from './urls.ts';
 
-/** A corpus ready to be indexed: its papers and, for the bundled one, the vectors precomputed at build time. */
+/** A library ready to be indexed: its papers and any vectors that came with it (precomputed, or imported). */
 export interface LoadedCorpus {
+  /** BUNDLED_LIBRARY_ID, or a stored library's id. */
+  id: string;
   name: string;
   kind: 'bundled' | 'imported';
   papers: Paper[];
+  /** contentHash of each paper when already known (stored libraries, the import worker); else computed. */
+  hashes?: readonly string[];
   precomputed: VectorSource | null;
 }
 
@@ -20,7 +25,7 @@ export async function loadBundledCorpus(onVectorsUnusable: (reason: string) => v
       return null;
     }),
   ]);
-  return { name: 'bundled', kind: 'bundled', papers, precomputed };
+  return { id: BUNDLED_LIBRARY_ID, name: 'bundled', kind: 'bundled', papers, precomputed };
 }
 
 async function fetchBundledPapers(): Promise<Paper[]> {

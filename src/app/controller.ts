@@ -1,122 +1,138 @@
-import { CorpusStore, type SavedCorpus } from '../corpus/corpus-store.ts';
-import { parseCorpusFile } from '../corpus/import.ts';
+import { parseFilesInWorker, parseTextInWorker, type ImportProgress, type ParsedLibrary, type ParseOptions } from '../corpus/import-client.ts';
+import type { ColumnChoice } from '../corpus/import.ts';
 import { contentHash, documentText } from '../corpus/paper-id.ts';
 import { CorpusFormatError, type Paper } from '../corpus/types.ts';
 import { spawnEmbeddingWorker, type WorkerHandle } from '../embedding/client.ts';
 import { EmbeddingSupervisor, EngineUnavailableError, type EngineState } from '../embedding/supervisor.ts';
-import type { BackendRequest, LoadAmount, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
+import type { BackendRequest, LoadProgress, ModelInfo } from '../embedding/worker-api.ts';
 import { KeywordIndex } from '../index/keyword.ts';
+import { QuantizedMatrix } from '../index/quantized-matrix.ts';
+import type { LibraryMapRequest } from '../map/map-client.ts';
 import { resolveVectors, type VectorSource } from '../index/resolve-vectors.ts';
+import { LibraryStore, uniqueName } from '../library/library-store.ts';
+import { estimateImportBytes, readStorageStatus, requestPersistence, roomForImport, type PersistenceResult, type StorageStatus } from '../library/storage-status.ts';
+import { LibraryError, type DeletedLibrary, type LibraryInfo, type StoredLibrary } from '../library/types.ts';
+import { VectorGarbageCollector } from '../library/vector-gc.ts';
 import { LatestOnly } from '../search/latest-only.ts';
 import { SearchIndex, type SearchMode } from '../search/search.ts';
+import { EXAMPLE_ERROR_CODES, type Examples } from '../search/examples.ts';
 import { loadBundledCorpus, type LoadedCorpus } from './bundled-corpus.ts';
+import { planEmbedding, type EmbeddingPlan } from './embedding-plan.ts';
+import { browserStorage, embeddingCost, RateMeter, recallRate, rememberRate, type MeasuredRate } from './embedding-estimate.ts';
+import { formatBytes } from './format.ts';
+import { importSummaryText } from './import-summary.ts';
 import { runIndexingJob } from './indexing-job.ts';
+import { libraryEntries } from './library-entries.ts';
 import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
-import { isServedOffline, prepareOffline, type ByteProgress, type OfflineStatus } from './offline.ts';
+import { isServedOffline, prepareOffline, type OfflineStatus } from './offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from './offline-watch.ts';
 import { rankQuery, type SearchableCorpus, type SearchOutcome } from './searcher.ts';
+import { BUNDLED_LIBRARY_ID, initialSnapshot, type ImportActivity, type Snapshot } from './snapshot.ts';
 import { assetUrls, workerConfig } from './urls.ts';
 import { VectorCache } from './vector-cache.ts';
 
+export type { Snapshot } from './snapshot.ts';
+
 /**
- * Orchestrates one page load: the corpus (searchable by keywords at once), the supervised embedding engine,
- * vectors (precomputed asset, then IndexedDB, then the engine), searches, imports and notices. UI-free: it
- * reports through `onChange` so the Svelte view stays thin. The pieces it composes live in their own modules.
+ * Orchestrates one page load: the libraries (the bundled papers and the person's own, each searchable by
+ * keywords at once), the supervised embedding engine, vectors (precomputed, then IndexedDB, then the engine),
+ * searches, imports and notices. UI-free: it reports through `onChange` so the Svelte view stays thin. The
+ * pieces it composes live in their own modules.
  */
-
-export type Phase = 'loading' | 'indexing' | 'ready' | 'error';
-/** The embedding engine as the person sees it: `restarting` after a lost worker, `unavailable` = keywords only. */
-export type EngineStatus = 'starting' | 'ready' | 'restarting' | 'unavailable';
-
-export interface EmbeddingProgress {
-  done: number;
-  total: number;
-  docsPerSecond: number;
-  secondsLeft: number;
-}
-
-export interface Snapshot {
-  phase: Phase;
-  error: string | null;
-  papers: readonly Paper[];
-  /** "bundled" for the shipped Daily Papers corpus, else the imported file's name. */
-  corpusName: string;
-  corpusKind: 'bundled' | 'imported';
-  /** An import or a return to the bundled papers is under way; another one waits until it is done. */
-  switching: boolean;
-  /** First visit: the service worker downloading the offline copy (app, model, wasm). */
-  offlineDownload: ByteProgress | null;
-  /** `lost`: the offline copy was ready and has gone (site data cleared) while the page is open. */
-  offline: OfflineStatus['kind'] | 'checking' | 'lost';
-  download: LoadAmount | null;
-  startup: LoadAmount | null;
-  embedding: EmbeddingProgress | null;
-  engine: EngineStatus;
-  /** Why the engine is unavailable, for the diagnostics panel. */
-  engineDetail: string | null;
-  model: ModelInfo | null;
-  storage: 'indexeddb' | 'memory' | null;
-  fromPrecomputed: number;
-  fromCache: number;
-  embeddedNow: number;
-  notices: Notice[];
-}
 
 /** Rows embedded but not yet written to the cache are flushed in groups this large. */
 const PERSIST_EVERY = 256;
 
+/** The library store as the controller uses it; tests pass a LibraryStore over fake-indexeddb or memory. */
+export type LibraryCatalog = Pick<LibraryStore, 'kind' | 'problem' | 'list' | 'load' | 'create' | 'rename' | 'delete' | 'referencedHashes' | 'readGcMarks' | 'writeGcMarks'>;
+export type CacheLike = Pick<VectorCache, 'kind' | 'load' | 'append' | 'appendRows' | 'tidy' | 'dropVectors' | 'gcStore'>;
+
 /** What the controller is built from; tests pass fakes. */
 export interface AppDeps {
   spawnWorker(): WorkerHandle;
-  corpusStore: Pick<CorpusStore, 'load' | 'save' | 'clear'>;
-  openCache(notify: (notice: Notice) => void): Promise<Pick<VectorCache, 'kind' | 'load' | 'append' | 'tidy'>>;
+  openLibraries(): Promise<LibraryCatalog>;
+  openCache(notify: (notice: Notice) => void): Promise<CacheLike>;
   loadBundled(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus>;
+  parseFiles(files: readonly File[], options: ParseOptions, onProgress: (progress: ImportProgress) => void): Promise<ParsedLibrary>;
+  parseText(text: string, options: ParseOptions, onProgress: (progress: ImportProgress) => void): Promise<ParsedLibrary>;
+  storage: { status(): Promise<StorageStatus>; persist(): Promise<PersistenceResult> };
+  /** The library the person had open last (for a visit without ?library=). */
+  lastLibrary: { get(): string | null; set(id: string): void };
+  /** Measured embedding rates, remembered per model and backend (embedding-estimate.ts). */
+  rates: { get(modelKey: string, backend: string): MeasuredRate | null; set(modelKey: string, backend: string, rate: MeasuredRate): void };
   prepareOffline: typeof prepareOffline;
   isServedOffline(): boolean;
   watchOffline(onChange: (ready: boolean) => void): () => void;
 }
 
+const LAST_LIBRARY_KEY = 'paper-search:last-library';
+
 export const browserDeps = (): AppDeps => ({
   spawnWorker: spawnEmbeddingWorker,
-  corpusStore: CorpusStore.open(),
+  openLibraries: () => LibraryStore.open(),
   openCache: (notify) => VectorCache.open(notify),
   loadBundled: loadBundledCorpus,
+  parseFiles: (files, options, onProgress) => parseFilesInWorker(files, options, onProgress),
+  parseText: (text, options, onProgress) => parseTextInWorker(text, 'pasted text', options, onProgress),
+  storage: { status: () => readStorageStatus(), persist: () => requestPersistence() },
+  lastLibrary: localValue(LAST_LIBRARY_KEY),
+  rates: {
+    get: (modelKey, backend) => recallRate(browserStorage(), modelKey, backend),
+    set: (modelKey, backend, rate) => void rememberRate(browserStorage(), modelKey, backend, rate),
+  },
   prepareOffline,
   isServedOffline,
   watchOffline: (onChange) => watchOfflineCopy({ check: () => offlineCopyPresent([assetUrls.modelWeights, assetUrls.wasm]), onChange }),
 });
 
+/** localStorage can be missing or refuse (private modes, quota): then nothing is remembered. */
+function localValue(key: string): { get(): string | null; set(value: string): void } {
+  return {
+    get: () => {
+      try {
+        return localStorage.getItem(key);
+      } catch {
+        return null;
+      }
+    },
+    set: (value) => {
+      try {
+        localStorage.setItem(key, value);
+      } catch {
+        // Remembering is a convenience; the URL still carries the library.
+      }
+    },
+  };
+}
+
 interface ActiveCorpus extends SearchableCorpus {
+  id: string;
+  name: string;
+  hashes: readonly string[];
   precomputed: VectorSource | null;
   /** The indexing run under way, so a retry does not start a second one. */
   indexing: Promise<void> | null;
+  /** The person said go (or not yet asked): a resumed run does not ask again. */
+  confirmed: boolean;
 }
 
+/** What an import reads: chosen or dropped files, or pasted text. */
+type ImportSource = { kind: 'files'; files: readonly File[]; name: string } | { kind: 'text'; text: string; name: string };
+
 export class AppController {
-  private snapshot: Snapshot = {
-    phase: 'loading',
-    error: null,
-    papers: [],
-    corpusName: 'bundled',
-    corpusKind: 'bundled',
-    switching: false,
-    offlineDownload: null,
-    offline: 'checking',
-    download: null,
-    startup: null,
-    embedding: null,
-    engine: 'starting',
-    engineDetail: null,
-    model: null,
-    storage: null,
-    fromPrecomputed: 0,
-    fromCache: 0,
-    embeddedNow: 0,
-    notices: [],
-  };
+  private snapshot: Snapshot = initialSnapshot();
   private engine: EmbeddingSupervisor | null = null;
-  private cache: Awaited<ReturnType<AppDeps['openCache']>> | null = null;
+  private cache: CacheLike | null = null;
+  private libraries: LibraryCatalog | null = null;
+  private collector: VectorGarbageCollector | null = null;
   private active: ActiveCorpus | null = null;
+  /** Content hashes of the bundled papers once loaded: kept by garbage collection whatever is open. */
+  private bundledHashes: readonly string[] = [];
+  private bundledCount = 0;
+  /** An import waiting for the person to choose CSV columns. */
+  private pendingImport: ImportSource | null = null;
+  private answerLongRun: ((go: boolean) => void) | null = null;
+  private persistenceAsked = false;
   private readonly latest = new LatestOnly();
   private stopWatching: () => void = () => {};
 
@@ -146,7 +162,8 @@ export class AppController {
     this.update({ notices: this.snapshot.notices.filter((_, i) => i !== index) });
   }
 
-  async start(backend: BackendRequest): Promise<void> {
+  /** Starts the page: `requestedLibrary` is the ?library= of the address, if any. */
+  async start(backend: BackendRequest, requestedLibrary: string | null = null): Promise<void> {
     try {
       const filesAreLocal = await this.settleOffline();
       if (filesAreLocal === null) return; // the page reloads itself (first visit, for isolation)
@@ -159,13 +176,15 @@ export class AppController {
       });
       if (filesAreLocal) this.update({ startup: { phase: 'startup', loaded: 0, total: 1 } });
       this.engine.start();
-      const [corpus, cache] = await Promise.all([timed('app:corpus', this.initialCorpus()), timed('app:cache-open', this.deps.openCache((n) => this.notify(n)))]);
+      const [libraries, cache] = await Promise.all([timed('app:libraries-open', this.deps.openLibraries()), timed('app:cache-open', this.deps.openCache((n) => this.notify(n)))]);
+      this.libraries = libraries;
       this.cache = cache;
+      if (libraries.problem) this.notify(notice('storage-unavailable', { problem: libraries.problem }));
       this.update({ storage: cache.kind });
-      await this.index(corpus).catch((error: unknown) => {
-        if (corpus.kind !== 'imported') throw error;
-        return this.dropImport(corpus.name, error);
-      });
+      const corpus = await timed('app:corpus', this.initialCorpus(requestedLibrary));
+      this.startCollector();
+      void this.refreshStorage();
+      await this.activate(corpus);
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
     }
@@ -216,6 +235,7 @@ export class AppController {
       if (was === 'restarting') this.notify(notice('engine-recovered'));
       const reason = state.model.backend.fallbackReason;
       if (reason) this.notify(notice('webgpu-fallback', { reason }));
+      void this.refreshLibraries();
     } else {
       this.update({ engine: 'unavailable', engineDetail: `${state.failure.code}: ${state.failure.detail}`, download: null, startup: null });
       this.withdraw('model-repairing', 'engine-restarting', 'engine-recovered');
@@ -234,34 +254,313 @@ export class AppController {
     this.withdraw(...MODEL_UNAVAILABLE_CODES);
     this.engine.retry();
     const active = this.active;
-    if (active && !active.complete) void this.indexActive(active).catch((error: unknown) => this.update({ phase: 'error', error: describe(error) }));
+    if (active && !active.complete) void this.indexInBackground(active);
   }
 
-  /** The person's imported corpus if one is saved, else the bundled one with its precomputed vectors. */
-  private async initialCorpus(): Promise<LoadedCorpus> {
-    const saved = await this.deps.corpusStore.load().catch(() => null);
-    if (saved) return { name: saved.name, kind: 'imported', papers: saved.papers, precomputed: null };
+  // ---- libraries ----
+
+  /**
+   * The library to open: the address's, else the one open last time, else the newest stored one (a person
+   * upgrading from one saved import keeps seeing it), else the bundled papers.
+   */
+  private async initialCorpus(requested: string | null): Promise<LoadedCorpus> {
+    const stored = await this.libraries!.list().catch(() => [] as LibraryInfo[]);
+    const wanted = requested ?? this.deps.lastLibrary.get() ?? stored[0]?.id ?? BUNDLED_LIBRARY_ID;
+    if (wanted !== BUNDLED_LIBRARY_ID) {
+      const library = await this.libraries!.load(wanted).catch(() => null);
+      if (library) {
+        void this.loadBundled().catch(() => undefined); // for the picker's count and garbage collection
+        return storedCorpus(library);
+      }
+      if (requested) this.notify(notice('library-missing'));
+    }
     return this.loadBundled();
   }
 
-  private loadBundled(): Promise<LoadedCorpus> {
-    return this.deps.loadBundled((reason) => this.notify(notice('precomputed-unused', { reason })));
+  private async loadBundled(): Promise<LoadedCorpus> {
+    const corpus = await this.deps.loadBundled((reason) => this.notify(notice('precomputed-unused', { reason })));
+    const hashes = corpus.papers.map(contentHash);
+    this.bundledHashes = hashes;
+    this.bundledCount = corpus.papers.length;
+    return { ...corpus, hashes };
   }
 
-  /** Makes a corpus searchable: keywords at once, meaning once its vectors are resolved (or embedded). */
-  private async index(corpus: LoadedCorpus): Promise<void> {
+  /** Re-reads the picker's list (after an import, rename or delete, or in another tab's wake). */
+  async refreshLibraries(): Promise<void> {
+    if (!this.libraries) return;
+    const stored = await this.libraries.list().catch(() => [] as LibraryInfo[]);
+    const entries = libraryEntries(stored, this.bundledCount, this.snapshot.model?.dims ?? null);
+    const active = this.active;
+    // A library that could not be saved is still open: it stays in the picker for this tab.
+    if (active && !entries.some((entry) => entry.id === active.id)) entries.push({ id: active.id, name: `${active.name} (not saved)`, kind: 'imported', paperCount: active.papers.length, bytesOnDisk: null });
+    this.update({ libraries: entries });
+  }
+
+  private async refreshStorage(): Promise<void> {
+    const status = await this.deps.storage.status().catch(() => null);
+    if (status) this.update({ storageInfo: status });
+  }
+
+  /** Opens another library; the one being embedded pauses and continues the next time it is opened. */
+  switchLibrary(id: string): Promise<void> {
+    if (id === this.snapshot.libraryId) return Promise.resolve();
+    return this.exclusively({ needsEngine: false }, async () => {
+      let corpus: LoadedCorpus;
+      if (id === BUNDLED_LIBRARY_ID) corpus = await this.loadBundled();
+      else {
+        const library = await this.libraries!.load(id).catch((error: unknown) => {
+          this.notify(notice('library-failed', { action: 'open this library', reason: describe(error) }));
+          return null;
+        });
+        if (!library) {
+          if (this.snapshot.notices.every((n) => n.code !== 'library-failed')) this.notify(notice('library-missing'));
+          await this.refreshLibraries();
+          return;
+        }
+        corpus = storedCorpus(library);
+      }
+      await this.activate(corpus, { wait: false });
+    });
+  }
+
+  renameLibrary(id: string, name: string): Promise<void> {
+    return this.exclusively({ needsEngine: false }, async () => {
+      try {
+        const info = await this.libraries!.rename(id, name);
+        if (this.active?.id === id) {
+          this.active.name = info.name;
+          this.update({ corpusName: info.name });
+        }
+      } catch (error) {
+        this.notify(notice('library-failed', { action: 'rename the library', reason: libraryReason(error) }));
+      }
+      await this.refreshLibraries();
+    });
+  }
+
+  /**
+   * Deletes a stored library and, at once, the vectors no other library (nor the bundled papers) uses. If it
+   * is open, the bundled papers open first. Without a model (unavailable), the scheduled sweep removes them.
+   */
+  deleteLibrary(id: string): Promise<void> {
+    if (id === BUNDLED_LIBRARY_ID) return Promise.resolve();
+    return this.exclusively({ needsEngine: false }, async () => {
+      if (this.active?.id === id) await this.activate(await this.loadBundled(), { wait: false });
+      let deleted: DeletedLibrary | null;
+      try {
+        deleted = await this.libraries!.delete(id);
+      } catch (error) {
+        this.notify(notice('library-failed', { action: 'delete the library', reason: libraryReason(error) }));
+        return;
+      }
+      const model = this.snapshot.model;
+      let vectors = 0;
+      if (deleted && model) {
+        vectors = await this.cache!.dropVectors(model.modelKey, model.dims, deleted.hashes, () => this.referencedHashes()).catch(() => 0);
+      }
+      const name = deleted?.info?.name ?? 'the library';
+      this.notify(notice('library-deleted', { name, papers: deleted?.info?.paperCount ?? 0, vectors }));
+      await this.refreshLibraries();
+      void this.refreshStorage();
+    });
+  }
+
+  /** Every hash some library uses: the stored ones, the bundled papers and what is open in this tab. */
+  private async referencedHashes(): Promise<Set<string>> {
+    const referenced = await this.libraries!.referencedHashes();
+    for (const hash of this.bundledHashes) referenced.add(hash);
+    for (const hash of this.active?.hashes ?? []) referenced.add(hash);
+    return referenced;
+  }
+
+  /**
+   * What the library map is computed from: the open library's vectors, once every paper has one (a map of a
+   * half-embedded library would move under the person's eyes); null before that.
+   */
+  mapInput(): LibraryMapRequest | null {
+    const active = this.active;
+    const model = this.snapshot.model;
+    if (!active?.index || !active.complete || !model || !(active.index.vectors instanceof QuantizedMatrix)) return null;
+    return { modelKey: model.modelKey, hashes: active.hashes, rows: active.index.vectors.int8Rows(), texts: (row) => documentText(active.papers[row]) };
+  }
+
+  /** The papers of a library, for export: the open one from memory, others from storage. */
+  async papersOf(id: string): Promise<{ name: string; papers: readonly Paper[] } | null> {
+    if (this.active?.id === id) return { name: this.active.name, papers: this.active.papers };
+    if (id === BUNDLED_LIBRARY_ID) return { name: 'daily-papers', papers: (await this.loadBundled()).papers };
+    const library = await this.libraries?.load(id).catch(() => null);
+    return library ? { name: library.info.name, papers: library.papers } : null;
+  }
+
+  private startCollector(): void {
+    const cache = this.cache!;
+    this.collector = new VectorGarbageCollector({
+      store: cache.gcStore(),
+      libraries: this.libraries!,
+      model: () => (this.snapshot.model ? { modelKey: this.snapshot.model.modelKey, dims: this.snapshot.model.dims } : null),
+      // Never beside an import or an embedding run: their vectors are referenced, but a sweep would still
+      // compete with them for the store's queue.
+      busy: () => this.snapshot.switching || this.snapshot.phase === 'indexing',
+      extraReferenced: () => [...this.bundledHashes, ...(this.active?.hashes ?? [])],
+      onSwept: () => void this.refreshStorage(),
+      onError: (error) => console.warn('vector garbage collection failed', error),
+    });
+    this.collector.start();
+  }
+
+  // ---- imports ----
+
+  /** Imports chosen or dropped files as a new library (a library export, or what `npm run index` wrote). */
+  importFiles(files: readonly File[]): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    return this.importFrom({ kind: 'files', files, name: libraryNameOf(files) });
+  }
+
+  /** Imports a pasted list as a new library. */
+  importText(text: string): Promise<void> {
+    return this.importFrom({ kind: 'text', text, name: 'Pasted list' });
+  }
+
+  /** The person chose the title/abstract columns of an ambiguous CSV/TSV: the import goes on with them. */
+  answerColumns(columns: ColumnChoice): Promise<void> {
+    const pending = this.pendingImport;
+    this.pendingImport = null;
+    this.update({ columnQuestion: null });
+    return pending ? this.importFrom(pending, columns) : Promise.resolve();
+  }
+
+  cancelColumns(): void {
+    this.pendingImport = null;
+    this.update({ columnQuestion: null });
+  }
+
+  /**
+   * Parses in a worker (the page never freezes), says what was read, keeps the papers as a named library and
+   * opens it. A file that does not parse changes nothing: the message names the file and line, and the papers
+   * on screen stay searchable.
+   */
+  private importFrom(source: ImportSource, columns?: ColumnChoice): Promise<void> {
+    return this.exclusively({ needsEngine: true }, async () => {
+      const model = this.snapshot.model!;
+      const options: ParseOptions = { expectedModel: { modelKey: model.modelKey, dims: model.dims }, ...(columns ? { columns } : {}) };
+      const onProgress = (progress: ImportProgress) => this.update({ importing: { name: source.name, ...progress } });
+      this.update({ importing: { name: source.name, stage: 'reading', done: 0, total: 1 }, columnQuestion: null });
+      let parsed: ParsedLibrary;
+      try {
+        parsed = await (source.kind === 'files' ? this.deps.parseFiles(source.files, options, onProgress) : this.deps.parseText(source.text, options, onProgress));
+        if (parsed.papers.length === 0) throw new CorpusFormatError(source.name, 1, 'expected at least one paper, found none', 'empty');
+      } catch (error) {
+        this.update({ importing: null });
+        if (error instanceof CorpusFormatError && error.code === 'ambiguous-columns' && error.details) {
+          this.pendingImport = source;
+          this.update({ columnQuestion: { file: error.file, headers: error.details.headers, candidates: error.details.candidates } });
+          return;
+        }
+        this.notify(notice('import-rejected', { problem: describe(error) }));
+        return;
+      }
+      this.withdraw('import-rejected');
+      await this.warnIfStorageTight(parsed, model.dims);
+      this.update({ importing: { name: source.name, stage: 'saving', done: 0, total: 1 } });
+      const { id, name } = await this.keepLibrary(source.name, parsed);
+      if (parsed.vectors) await this.cache!.appendRows(parsed.vectors.modelKey, parsed.vectors.dims, parsed.vectors.hashes, parsed.vectors.rows);
+      this.notify(notice('import-summary', { summary: importSummaryText(name, parsed) }));
+      this.update({ importing: null });
+      await this.activate({ id, name, kind: 'imported', papers: parsed.papers, hashes: parsed.hashes, precomputed: parsed.vectors }, { wait: false });
+      await this.refreshLibraries();
+      void this.askToPersist();
+    });
+  }
+
+  /** Says so before the library is written when the browser's quota will not hold it, not after a write fails. */
+  private async warnIfStorageTight(parsed: ParsedLibrary, dims: number): Promise<void> {
+    const status = await this.deps.storage.status().catch(() => null);
+    if (!status) return;
+    this.update({ storageInfo: status });
+    const textBytes = parsed.papers.reduce((sum, paper) => sum + paper.title.length + paper.abstract.length, 0);
+    const room = roomForImport(status, estimateImportBytes(parsed.papers.length, textBytes, dims));
+    if (!room.ok) this.notify(notice('storage-tight', { needed: formatBytes(room.neededBytes), available: formatBytes(Math.max(0, room.availableBytes)) }));
+  }
+
+  /** Stores the library; when storage refuses, it stays open for this tab under a temporary id. */
+  private async keepLibrary(wanted: string, parsed: ParsedLibrary): Promise<{ id: string; name: string }> {
+    const existing = (await this.libraries!.list().catch(() => [] as LibraryInfo[])).map((info) => info.name);
+    const name = uniqueName(existing, wanted);
+    try {
+      const info = await this.libraries!.create(name, parsed.papers, parsed.hashes, parsed.format);
+      return { id: info.id, name: info.name };
+    } catch (error) {
+      this.notify(notice('import-not-saved', { name, reason: libraryReason(error) }));
+      return { id: `unsaved-${Date.now().toString(36)}`, name };
+    }
+  }
+
+  /** Asks the browser, once, to keep the person's libraries through storage pressure, and says what it answered. */
+  private async askToPersist(): Promise<void> {
+    if (this.persistenceAsked || this.libraries?.kind !== 'indexeddb') return;
+    this.persistenceAsked = true;
+    const result = await this.deps.storage.persist().catch((): PersistenceResult => 'unsupported');
+    if (result === 'granted') this.notify(notice('storage-persisted'));
+    else if (result === 'denied') this.notify(notice('storage-not-persisted'));
+    void this.refreshStorage();
+  }
+
+  // ---- indexing ----
+
+  /**
+   * Makes a corpus the one searched: keywords at once, meaning once its vectors are resolved (or embedded).
+   * With `wait`, resolves when indexing is done (start-up); else when the corpus is on screen.
+   */
+  private async activate(corpus: LoadedCorpus, { wait = true } = {}): Promise<void> {
+    await this.stopIndexing();
     const active: ActiveCorpus = {
+      id: corpus.id,
+      name: corpus.name,
       papers: corpus.papers,
+      hashes: corpus.hashes ?? corpus.papers.map(contentHash),
       keyword: new KeywordIndex(corpus.papers),
       index: null,
       present: new Uint8Array(corpus.papers.length),
       complete: false,
       precomputed: corpus.precomputed,
       indexing: null,
+      confirmed: false,
     };
     this.active = active;
-    this.update({ phase: 'loading', papers: corpus.papers, corpusName: corpus.name, corpusKind: corpus.kind, embeddedNow: 0, embedding: null, fromPrecomputed: 0, fromCache: 0 });
-    await this.indexActive(active);
+    this.deps.lastLibrary.set(corpus.id);
+    this.withdraw('embedding-paused', 'indexing-failed', 'indexing-resumed');
+    this.update({
+      phase: 'loading',
+      papers: corpus.papers,
+      libraryId: corpus.id,
+      corpusName: corpus.name,
+      corpusKind: corpus.kind,
+      embeddedNow: 0,
+      embedding: null,
+      embeddingPaused: null,
+      longRun: null,
+      fromPrecomputed: 0,
+      fromCache: 0,
+    });
+    if (wait) await this.indexActive(active);
+    else void this.indexInBackground(active);
+  }
+
+  /** Stops the run of the corpus being left (its vectors so far are kept) and waits until it has stopped. */
+  private async stopIndexing(): Promise<void> {
+    const active = this.active;
+    this.answerLongRun?.(false);
+    if (!active?.indexing) return;
+    await this.engine?.cancelEmbedding().catch(() => undefined);
+    await active.indexing.catch(() => undefined);
+  }
+
+  private indexInBackground(active: ActiveCorpus): Promise<void> {
+    return this.indexActive(active).catch((error: unknown) => {
+      if (this.active !== active || isAbort(error)) return;
+      this.update({ phase: 'ready', embedding: null });
+      this.notify(notice('indexing-failed', { name: active.name, reason: describe(error) }));
+    });
   }
 
   private indexActive(active: ActiveCorpus): Promise<void> {
@@ -279,27 +578,95 @@ export class AppController {
       model = await this.engine!.whenReady();
       if (this.active !== active) return;
       if (!active.index) this.attachVectors(active, model, await timed('app:cache-load', this.cache!.load(model.modelKey, model.dims)));
-      const missing = [...active.present.keys()].filter((i) => active.present[i] === 0);
-      if (missing.length > 0) await this.embedMissing(active, model, missing);
+      if (this.active !== active) return;
+      if (!(await this.embedMissing(active, model))) return;
     } catch (error) {
-      if (!(error instanceof EngineUnavailableError)) throw error;
-      if (this.active === active) this.update({ phase: 'ready', embedding: null });
-      return;
+      if (error instanceof EngineUnavailableError) {
+        if (this.active === active) this.update({ phase: 'ready', embedding: null });
+        return;
+      }
+      if (isAbort(error) && this.active !== active) return;
+      throw error;
     }
     active.complete = true;
+    if (this.active !== active) return;
     this.update({ phase: 'ready', embedding: null, storage: this.cache!.kind });
     void this.cache!.tidy(model.modelKey, model.dims);
   }
 
   private attachVectors(active: ActiveCorpus, model: ModelInfo, cached: VectorSource | null): void {
-    const resolved = resolveVectors(active.papers.map(contentHash), model.modelKey, model.dims, active.precomputed, cached);
+    const resolved = resolveVectors(active.hashes, model.modelKey, model.dims, active.precomputed, cached);
     active.present.fill(1);
     for (const i of resolved.missing) active.present[i] = 0;
     active.index = new SearchIndex(active.papers, resolved.matrix, undefined, active.keyword);
     this.update({ fromPrecomputed: resolved.fromPrecomputed, fromCache: resolved.fromCache });
   }
 
-  private async embedMissing(active: ActiveCorpus, model: ModelInfo, missing: number[]): Promise<void> {
+  private missingOf(active: ActiveCorpus): number[] {
+    const missing: number[] = [];
+    active.present.forEach((present, i) => present === 0 && missing.push(i));
+    return missing;
+  }
+
+  /**
+   * Embeds what is missing; a long run is measured and put to the person first (embedding-plan.ts). Resolves
+   * false when the person said not now (the corpus stays searchable over what it has).
+   */
+  private async embedMissing(active: ActiveCorpus, model: ModelInfo): Promise<boolean> {
+    let missing = this.missingOf(active);
+    if (missing.length === 0) return true;
+    const backend = `${model.backend.used}:${model.backend.threads}`;
+    const remember = (rate: MeasuredRate | null) => rate && this.deps.rates.set(model.modelKey, backend, rate);
+    const costOf = (positions: number[]) => positions.reduce((sum, i) => sum + embeddingCost(documentText(active.papers[i])), 0);
+    let plan: EmbeddingPlan = active.confirmed ? { kind: 'go' } : planEmbedding(missing.length, costOf(missing), this.deps.rates.get(model.modelKey, backend));
+    if (plan.kind === 'measure-first') {
+      const measured = await this.embedRun(active, model, missing.slice(0, plan.sample));
+      remember(measured);
+      missing = this.missingOf(active);
+      if (missing.length === 0) return true;
+      plan = planEmbedding(missing.length, costOf(missing), measured ?? this.deps.rates.get(model.modelKey, backend));
+      if (plan.kind === 'measure-first') plan = { kind: 'go' }; // no rate could be measured: do not loop
+    }
+    if (plan.kind === 'ask' && !(await this.askLongRun(active, missing.length, plan.seconds, plan.docsPerSecond))) {
+      const total = active.papers.length;
+      const done = total - missing.length;
+      this.update({ phase: 'ready', embedding: null, embeddingPaused: { done, total } });
+      this.notify(notice('embedding-paused', { name: active.name, done, total }));
+      return false;
+    }
+    active.confirmed = true;
+    remember(await this.embedRun(active, model, missing));
+    return true;
+  }
+
+  private askLongRun(active: ActiveCorpus, count: number, seconds: number, docsPerSecond: number): Promise<boolean> {
+    this.update({ phase: 'ready', embedding: null, longRun: { library: active.name, count, seconds, docsPerSecond } });
+    return new Promise<boolean>((resolve) => {
+      this.answerLongRun = (go) => {
+        this.answerLongRun = null;
+        this.update({ longRun: null });
+        resolve(go && this.active === active);
+      };
+    });
+  }
+
+  /** The person's answer to "this will take about 4 h": go on here, or not now. */
+  answerLongRunQuestion(go: boolean): void {
+    this.answerLongRun?.(go);
+  }
+
+  /** Continues embedding the open library after "not now" (the notice's Resume button). */
+  resumeEmbedding(): void {
+    const active = this.active;
+    if (!active || active.complete) return;
+    active.confirmed = true;
+    this.withdraw('embedding-paused');
+    this.update({ embeddingPaused: null });
+    void this.indexInBackground(active);
+  }
+
+  /** Embeds `positions` of the corpus, keeping what is done; resolves the measured rate (null if unknown). */
+  private async embedRun(active: ActiveCorpus, model: ModelInfo, positions: number[]): Promise<MeasuredRate | null> {
     const cache = this.cache!;
     const index = active.index!;
     this.update({ phase: 'indexing' });
@@ -312,114 +679,84 @@ export class AppController {
       await cache.append(model.modelKey, model.dims, hashes, concat(rows, model.dims));
     };
     const embeddedBefore = this.snapshot.embeddedNow;
+    // Rates in embedding-cost units: papers/s falls as a run goes on (the encoder embeds short texts first).
+    const meter = new RateMeter();
+    const costs = new Map(positions.map((position) => [position, embeddingCost(documentText(active.papers[position]))]));
+    const totalCost = [...costs.values()].reduce((sum, cost) => sum + cost, 0);
+    let costDone = 0;
     try {
       await runIndexingJob({
         engine: this.engine!,
-        missing,
+        missing: positions,
         textOf: (i) => documentText(active.papers[i]),
-        onRows: async (positions, vectors) => {
-          positions.forEach((position, row) => {
+        onRows: async (rowPositions, vectors) => {
+          rowPositions.forEach((position, row) => {
             const vector = vectors.subarray(row * model.dims, (row + 1) * model.dims);
             index.vectors.setRow(position, vector);
             active.present[position] = 1;
-            pending.hashes.push(contentHash(active.papers[position]));
+            pending.hashes.push(active.hashes[position]);
             pending.rows.push(vector);
+            costDone += costs.get(position) ?? 0;
           });
           if (pending.hashes.length >= PERSIST_EVERY) await flush();
         },
-        onProgress: (progress) => this.update({ embeddedNow: embeddedBefore + progress.done, embedding: progress }),
+        onProgress: (progress) => {
+          meter.record(progress.done, costDone);
+          const secondsLeft = meter.secondsLeft(totalCost - costDone) ?? progress.secondsLeft;
+          const docsPerSecond = meter.papersPerSecond() ?? progress.docsPerSecond;
+          if (this.active === active) this.update({ embeddedNow: embeddedBefore + progress.done, embedding: { ...progress, docsPerSecond, secondsLeft } });
+        },
         onResume: (done, total) => this.notify(notice('indexing-resumed', { done, total })),
       });
     } finally {
       // What was embedded is kept even when the run stops (cancelled, engine lost): a later run skips it.
       await flush();
     }
+    return meter.rate();
   }
 
-  /**
-   * Replaces the corpus with a file the person chose. A file that does not parse changes nothing: the
-   * message names the line, and the papers they had stay searchable.
-   */
-  importFile(file: File): Promise<void> {
-    return this.exclusively(async () => {
-      let papers: Paper[];
-      try {
-        papers = parseCorpusFile(file.name, await file.text());
-        if (papers.length === 0) throw new CorpusFormatError(file.name, 1, 'expected at least one paper, found none');
-      } catch (error) {
-        this.notify(notice('import-rejected', { problem: describe(error) }));
-        return;
-      }
-      const saved: SavedCorpus = { name: file.name, papers, savedAt: new Date().toISOString() };
-      try {
-        await this.deps.corpusStore.save(saved);
-      } catch (error) {
-        // An older import left in storage would come back on reload instead of this one.
-        await this.deps.corpusStore.clear().catch(() => undefined);
-        this.notify(notice('import-not-saved', { name: file.name, reason: describe(error) }));
-      }
-      await this.index({ name: file.name, kind: 'imported', papers, precomputed: null }).catch((error: unknown) => this.dropImport(file.name, error));
-    });
-  }
-
-  /**
-   * An imported corpus that was stopped (the person went back while it was indexing) or cannot be indexed is not
-   * kept: a reload would otherwise meet it again. Vectors embedded so far stay cached, so importing the same
-   * file again continues where it stopped.
-   */
-  private async dropImport(name: string, error: unknown): Promise<void> {
-    await this.deps.corpusStore.clear().catch(() => undefined);
-    const stopped = (error as Error | null)?.name === 'AbortError';
-    this.notify(stopped ? notice('import-stopped', { name }) : notice('import-failed', { name, reason: describe(error) }));
-    await this.indexBundled();
-  }
-
-  /** Back to the bundled papers; forgets the imported corpus (its vectors stay in the cache). */
-  useBundledCorpus(): Promise<void> {
-    // While an import is being embedded, going back means stopping it: the stopped import lands in dropImport.
-    if (this.snapshot.phase === 'indexing' && this.snapshot.corpusKind === 'imported') return this.engine!.cancelEmbedding();
-    return this.exclusively(async () => {
-      await this.indexBundled();
-      await this.deps.corpusStore.clear().catch(() => undefined);
-    });
-  }
-
-  private async indexBundled(): Promise<void> {
-    try {
-      await this.index(await this.loadBundled());
-    } catch (error) {
-      this.update({ phase: 'error', error: describe(error) });
-    }
-  }
-
-  /** Runs one corpus switch at a time (the UI disables the buttons too); a second request meanwhile is ignored. */
-  private async exclusively(task: () => Promise<void>): Promise<void> {
-    if (this.snapshot.switching || this.snapshot.engine !== 'ready') return;
+  /** Runs one library change at a time (the UI disables the controls too); a second request meanwhile is ignored. */
+  private async exclusively({ needsEngine }: { needsEngine: boolean }, task: () => Promise<void>): Promise<void> {
+    if (this.snapshot.switching || !this.libraries) return;
+    if (needsEngine && this.snapshot.engine !== 'ready') return;
     this.update({ switching: true });
     try {
       await task();
     } finally {
-      this.update({ switching: false });
+      this.update({ switching: false, importing: null });
     }
   }
 
   /** Ranks papers for a query; resolves `undefined` when a newer search superseded this one. */
-  search(query: string, mode: SearchMode): Promise<SearchOutcome | undefined> {
+  search(query: string, mode: SearchMode, examples: Examples | null = null): Promise<SearchOutcome | undefined> {
     return this.latest.run(async () => {
       // Everything this search reads is taken now: a corpus switch during the await below cannot mix in.
       const active = this.active;
-      if (!active) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null };
+      if (!active) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null };
       const engine = this.engine!;
-      const outcome = await rankQuery(active, { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' }, query, mode);
+      const outcome = await rankQuery(active, { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' }, query, mode, examples);
       if (outcome.fallback === 'query-failed') this.notify(notice('query-failed'));
+      if (outcome.exampleProblem) this.notify(notice('examples-unusable', { reason: EXAMPLE_ERROR_CODES[outcome.exampleProblem.code] }));
+      else this.withdraw('examples-unusable');
       return outcome;
     });
   }
 
   dispose(): void {
     this.stopWatching();
+    this.collector?.stop();
     this.engine?.dispose();
   }
+}
+
+function storedCorpus(library: StoredLibrary): LoadedCorpus {
+  return { id: library.info.id, name: library.info.name, kind: 'imported', papers: library.papers, hashes: library.hashes, precomputed: null };
+}
+
+/** A library is named after its file; `npm run index` output after the file that is not the vectors. */
+function libraryNameOf(files: readonly File[]): string {
+  const named = files.find((file) => !/\.bin$/i.test(file.name)) ?? files[0];
+  return named.name;
 }
 
 function concat(rows: Float32Array[], dims: number): Float32Array {
@@ -438,6 +775,16 @@ async function timed<T>(name: string, work: Promise<T>): Promise<T> {
   }
 }
 
+function isAbort(error: unknown): boolean {
+  return (error as Error | null)?.name === 'AbortError';
+}
+
+function libraryReason(error: unknown): string {
+  return error instanceof LibraryError ? error.detail : describe(error);
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+export type { ImportActivity };

@@ -7,7 +7,8 @@ export function formatBytes(bytes: number): string {
 
 /**
  * A duration as people say it, rounded to whole seconds first so the parts never read "60 s" or "60 min":
- * "59 s", "1 min 0 s", "2 h 5 min", "1 d 4 h". Two units at most; "…" when unknown (NaN, infinite, negative).
+ * "59 s", "1 min 0 s", "2 h 5 min", "1 day 4 h", "3 days 0 h". Two units at most, the smaller one truncated
+ * (2 h 5 min 59 s is "2 h 5 min"); "…" when unknown (NaN, infinite, negative).
  */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '…';
@@ -17,7 +18,8 @@ export function formatDuration(seconds: number): string {
   if (minutes < 60) return `${minutes} min ${total % 60} s`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  const days = Math.floor(hours / 24);
+  return `${days} ${days === 1 ? 'day' : 'days'} ${hours % 24} h`;
 }
 
 export function percent(loaded: number, total: number): number {

@@ -10,11 +10,14 @@ interface Entry<P> {
   level: NoticeLevel;
   text: (params: P) => string;
   /** The notice offers this action as a button. */
-  action?: 'retry-model';
+  action?: NoticeAction;
 }
 
+/** Buttons a notice can carry; the view maps each to a controller method. */
+export type NoticeAction = 'retry-model' | 'resume-embedding';
+
 type NoParams = Record<string, never>;
-const entry = <P = NoParams>(level: NoticeLevel, text: (params: P) => string, action?: 'retry-model'): Entry<P> => ({ level, text, action });
+const entry = <P = NoParams>(level: NoticeLevel, text: (params: P) => string, action?: NoticeAction): Entry<P> => ({ level, text, action });
 
 const KEYWORDS_WORK = 'Keyword search still works.';
 
@@ -38,8 +41,17 @@ export const NOTICES = {
   'vectors-discarded': entry<{ problems: string }>('warning', ({ problems }) => `Some saved vectors were unreadable and were discarded (${problems}). They will be embedded again.`),
   'import-rejected': entry<{ problem: string }>('warning', ({ problem }) => `${problem}. Nothing was imported; your current papers are unchanged.`),
   'import-not-saved': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be saved in this browser (${reason}); it is searchable until you close this tab.`),
-  'import-stopped': entry<{ name: string }>('info', ({ name }) => `Stopped indexing ${name}; back to the bundled papers. Papers embedded so far stay cached: importing ${name} again continues where it stopped.`),
-  'import-failed': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be indexed (${reason}); it was not kept. Back to the bundled papers.`),
+  'import-summary': entry<{ summary: string }>('info', ({ summary }) => summary),
+  'storage-tight': entry<{ needed: string; available: string }>('warning', ({ needed, available }) => `This library needs about ${needed} in this browser and only about ${available} is left. Papers that do not fit are kept for this tab only. Deleting a library you no longer need makes room.`),
+  'storage-persisted': entry('info', () => 'This browser will keep your libraries until you delete them (persistent storage granted).'),
+  'storage-not-persisted': entry('info', () => 'This browser did not grant persistent storage, so it may clear your libraries when disk space runs low. Export a library to keep a copy of it.'),
+  'library-deleted': entry<{ name: string; papers: number; vectors: number }>('info', ({ name, papers, vectors }) => `Deleted ${name}: ${papers.toLocaleString('en')} papers, and ${vectors.toLocaleString('en')} vectors no other library uses.`),
+  'library-missing': entry('warning', () => 'The library in this address is not in this browser (deleted, or kept in another browser); showing the bundled papers.'),
+  'library-failed': entry<{ action: string; reason: string }>('warning', ({ action, reason }) => `Could not ${action}: ${reason}. Nothing else changed.`),
+  'embedding-paused': entry<{ name: string; done: number; total: number }>('info', ({ name, done, total }) => `Embedding ${name} is paused: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} papers are searchable by meaning, all of them by keywords.`, 'resume-embedding'),
+  'examples-unusable': entry<{ reason: string }>('warning', ({ reason }) => `The pinned papers could not be used as examples: ${reason} The results are for the typed words alone.`),
+  'map-failed': entry<{ reason: string }>('warning', ({ reason }) => `The map of this library could not be drawn (${reason}). Search is not affected.`),
+  'indexing-failed': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be fully indexed (${reason}); keyword search works over all of it.`),
 } satisfies Record<string, Entry<never>>;
 
 export type NoticeCode = keyof typeof NOTICES;
@@ -49,7 +61,7 @@ export interface Notice {
   code: NoticeCode;
   level: NoticeLevel;
   text: string;
-  action?: 'retry-model';
+  action?: NoticeAction;
 }
 
 /** Builds a notice from the catalogue: `notice('model-damaged', { file })`. */

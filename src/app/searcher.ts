@@ -3,6 +3,7 @@ import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor
 import type { KeywordIndex } from '../index/keyword.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { SearchIndex, SearchMode } from '../search/search.ts';
+import { ExampleError, rankByExamples, type Examples } from '../search/examples.ts';
 
 export const RESULT_LIMIT = 50;
 
@@ -35,6 +36,20 @@ export interface SearchOutcome {
   partial: boolean;
   /** Set when meaning could not be used and the hits are keyword matches. */
   fallback: FallbackReason | null;
+  /** Where the time went (the diagnostics panel); null for an empty query. */
+  timings: QueryTimings | null;
+  /** The papers this ranking is "more like" (and "not like"), when it is ranked by examples. */
+  examples: Examples | null;
+  /** Why the examples could not be used (examples.ts EXAMPLE_ERROR_CODES), when they could not. */
+  exampleProblem: ExampleError | null;
+}
+
+/** Per-query timings in ms: query embedding (worker round trip), scoring (cosine + keywords), fusion, total. */
+export interface QueryTimings {
+  embedMs: number;
+  scoreMs: number;
+  fuseMs: number;
+  totalMs: number;
 }
 
 export interface QueryEmbedder {
@@ -47,24 +62,79 @@ export interface QueryEmbedder {
  * Ranks one query. Keywords need nothing but the papers. Meaning and hybrid need the query embedded; if the
  * engine is unavailable or fails even after its retry, the answer is the keyword ranking, marked as such.
  */
-export async function rankQuery(corpus: SearchableCorpus, embedder: QueryEmbedder, query: string, mode: SearchMode, now = () => performance.now()): Promise<SearchOutcome> {
+export async function rankQuery(
+  corpus: SearchableCorpus,
+  embedder: QueryEmbedder,
+  query: string,
+  mode: SearchMode,
+  examples: Examples | null = null,
+  now = () => performance.now(),
+): Promise<SearchOutcome> {
   const started = now();
   const text = query.trim();
-  const base = { query, papers: corpus.papers, mode, partial: false, fallback: null as FallbackReason | null };
-  if (!text) return { ...base, hits: [], elapsedMs: 0 };
-  const keywordOnly = (fallback: FallbackReason | null): SearchOutcome => ({ ...base, fallback, hits: corpus.keyword.query(text, RESULT_LIMIT), elapsedMs: now() - started });
+  const base = { query, papers: corpus.papers, mode, partial: false, fallback: null as FallbackReason | null, examples: null as Examples | null, exampleProblem: null as ExampleError | null };
+  if (examples && examples.positive.length + examples.negative.length > 0) return rankLikeExamples(corpus, embedder, text, { ...base, examples }, examples, now, started);
+  if (!text) return { ...base, hits: [], elapsedMs: 0, timings: null };
+  const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, rankStarted: number): SearchOutcome => {
+    const done = now();
+    const totalMs = done - started;
+    return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, scoreMs: done - rankStarted, fuseMs: 0, totalMs } };
+  };
+  // Timings reuse clock readings: the end of the embedding is the start of the ranking.
+  const keywordOnly = (fallback: FallbackReason | null, embedEnded = started): SearchOutcome =>
+    finish({ hits: corpus.keyword.query(text, RESULT_LIMIT), fallback, partial: false }, embedEnded - started, embedEnded);
   if (mode === 'keyword') return keywordOnly(null);
   if (!embedder.available() || !corpus.index) return keywordOnly('model-unavailable');
   let vector: Float32Array;
   try {
     vector = await embedder.embedQuery(text);
   } catch (error) {
-    if (error instanceof EngineUnavailableError) return keywordOnly('model-unavailable');
-    if (error instanceof WorkerLostError) return keywordOnly('query-failed');
+    if (error instanceof EngineUnavailableError) return keywordOnly('model-unavailable', now());
+    if (error instanceof WorkerLostError) return keywordOnly('query-failed', now());
     throw error;
   }
+  const rankStarted = now();
+  const embedMs = rankStarted - started;
   const partial = !corpus.complete;
   let hits = corpus.index.rank(mode, text, vector, partial ? corpus.papers.length : RESULT_LIMIT);
   if (partial) hits = hits.filter((hit) => corpus.present[hit.index] === 1);
-  return { ...base, partial, hits: hits.slice(0, RESULT_LIMIT), elapsedMs: now() - started };
+  return finish({ partial, hits: hits.slice(0, RESULT_LIMIT), fallback: null }, embedMs, rankStarted);
+}
+
+/**
+ * "More like this" and pinned examples: ranked by the examples' direction (examples.ts), with the typed query
+ * folded in when there is one. The examples' vectors are the library's own, so this works even without the
+ * model (then without the typed query). Examples that cannot be used are reported, and the plain query answers.
+ */
+async function rankLikeExamples(
+  corpus: SearchableCorpus,
+  embedder: QueryEmbedder,
+  text: string,
+  base: Omit<SearchOutcome, 'hits' | 'elapsedMs' | 'timings'>,
+  examples: Examples,
+  now: () => number,
+  started: number,
+): Promise<SearchOutcome> {
+  const finish = (hits: SearchOutcome['hits'], embedMs: number, rankStarted: number, problem: ExampleError | null = null): SearchOutcome => {
+    const done = now();
+    return { ...base, hits, exampleProblem: problem, elapsedMs: done - started, timings: { embedMs, scoreMs: done - rankStarted, fuseMs: 0, totalMs: done - started } };
+  };
+  if (!corpus.index) return finish(text ? corpus.keyword.query(text, RESULT_LIMIT) : [], 0, now(), new ExampleError('not-embedded', 'the library is still loading'));
+  let typed: { text: string; vector: Float32Array } | null = null;
+  if (text && embedder.available()) {
+    try {
+      typed = { text, vector: await embedder.embedQuery(text) };
+    } catch (error) {
+      if (!(error instanceof EngineUnavailableError) && !(error instanceof WorkerLostError)) throw error;
+    }
+  }
+  const rankStarted = now();
+  const embedMs = rankStarted - started;
+  try {
+    return finish(rankByExamples(corpus.index, examples, typed, RESULT_LIMIT), embedMs, rankStarted);
+  } catch (error) {
+    if (!(error instanceof ExampleError)) throw error;
+    const hits = typed ? corpus.index.rank(base.mode === 'keyword' ? 'hybrid' : base.mode, text, typed.vector, RESULT_LIMIT) : text ? corpus.keyword.query(text, RESULT_LIMIT) : [];
+    return finish(hits, embedMs, rankStarted, error);
+  }
 }

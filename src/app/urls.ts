@@ -26,6 +26,11 @@ export interface UrlState {
   query: string;
   mode: SearchMode;
   backend: BackendRequest;
+  /** The library searched (?library=<id>); null for the bundled papers or when the address names none. */
+  library: string | null;
+  /** Papers pinned as examples (?like=<id>,<id>) and as counter-examples (?not=<id>). */
+  like: string[];
+  not: string[];
 }
 
 export function readUrlState(href = self.location.href): UrlState {
@@ -35,15 +40,28 @@ export function readUrlState(href = self.location.href): UrlState {
     query: params.get('q') ?? '',
     mode: mode && SEARCH_MODES.includes(mode) ? mode : DEFAULT_SEARCH_MODE,
     backend: parseBackendRequest(params.get('backend')),
+    library: params.get('library') || null,
+    like: idList(params.get('like')),
+    not: idList(params.get('not')),
   };
 }
 
-/** Keeps ?q= and ?mode= in the address bar (replaceState: typing does not flood the history). */
-export function writeUrlState(state: Pick<UrlState, 'query' | 'mode'>): void {
+/** Keeps ?q=, ?mode= and ?library= in the address bar (replaceState: typing does not flood the history). */
+export function writeUrlState(state: Pick<UrlState, 'query' | 'mode' | 'library' | 'like' | 'not'>): void {
   const url = new URL(self.location.href);
+  for (const key of ['like', 'not'] as const) {
+    if (state[key].length > 0) url.searchParams.set(key, state[key].join(','));
+    else url.searchParams.delete(key);
+  }
+  if (state.library) url.searchParams.set('library', state.library);
+  else url.searchParams.delete('library');
   if (state.query) url.searchParams.set('q', state.query);
   else url.searchParams.delete('q');
   if (state.mode !== DEFAULT_SEARCH_MODE) url.searchParams.set('mode', state.mode);
   else url.searchParams.delete('mode');
   history.replaceState(history.state, '', url);
+}
+
+function idList(value: string | null): string[] {
+  return value ? [...new Set(value.split(',').map((id) => id.trim()).filter(Boolean))] : [];
 }

@@ -1,5 +1,7 @@
-import { createMemoryVectorStore, needsCompaction, openVectorStore, VectorStoreQuotaError, type VectorStore } from '../index/persistence/index.ts';
-import { quantizeRows } from '../index/quantized-matrix.ts';
+import { createMemoryVectorStore, needsCompaction, openVectorStore, VectorStoreQuotaError } from '../index/persistence/index.ts';
+import type { PrunableVectorStore } from '../index/persistence/vector-store.ts';
+import { quantizeRows, type Int8Rows } from '../index/quantized-matrix.ts';
+import { dropLibraryVectors, type GcVectorStore } from '../library/vector-gc.ts';
 import type { VectorSource } from '../index/resolve-vectors.ts';
 import { notice, type Notice } from './notices.ts';
 
@@ -9,7 +11,7 @@ import { notice, type Notice } from './notices.ts';
  */
 export class VectorCache {
   private constructor(
-    private store: VectorStore,
+    private store: PrunableVectorStore,
     private readonly notify: (notice: Notice) => void,
   ) {}
 
@@ -19,7 +21,7 @@ export class VectorCache {
     return new VectorCache(store, notify);
   }
 
-  get kind(): VectorStore['kind'] {
+  get kind(): PrunableVectorStore['kind'] {
     return this.store.kind;
   }
 
@@ -36,9 +38,14 @@ export class VectorCache {
     }
   }
 
-  async append(modelKey: string, dims: number, hashes: string[], vectors: Float32Array): Promise<void> {
+  append(modelKey: string, dims: number, hashes: string[], vectors: Float32Array): Promise<void> {
+    return this.appendRows(modelKey, dims, hashes, quantizeRows(vectors, dims));
+  }
+
+  /** Adds vectors already quantized (precomputed ones that came with an import). */
+  async appendRows(modelKey: string, dims: number, hashes: readonly string[], rows: Int8Rows): Promise<void> {
     try {
-      await this.store.append(modelKey, dims, hashes, quantizeRows(vectors, dims));
+      await this.store.append(modelKey, dims, hashes, rows);
     } catch (error) {
       const reason = error instanceof VectorStoreQuotaError ? error.message : `saving vectors failed (${(error as Error).message})`;
       this.fallBackToMemory(reason);
@@ -57,6 +64,24 @@ export class VectorCache {
     } catch {
       // Tidying is an optimisation; the cache stays correct without it.
     }
+  }
+
+  /**
+   * Deletes the vectors of a deleted library that nothing in `stillReferenced` (read under the library lock,
+   * so a library another tab creates meanwhile counts) uses; resolves how many went.
+   */
+  dropVectors(modelKey: string, dims: number, deletedHashes: Iterable<string>, stillReferenced: () => Promise<ReadonlySet<string>>): Promise<number> {
+    return dropLibraryVectors(this.store, modelKey, dims, deletedHashes, stillReferenced);
+  }
+
+  /** The store for garbage collection: always the current one (it becomes memory after a storage failure). */
+  gcStore(): GcVectorStore {
+    return {
+      storedHashes: (modelKey, dims) => this.store.storedHashes(modelKey, dims),
+      drop: (modelKey, dims, hashes) => this.store.drop(modelKey, dims, hashes),
+      modelKeys: () => this.store.modelKeys(),
+      clear: (modelKey) => this.store.clear(modelKey),
+    };
   }
 
   private fallBackToMemory(reason: string): void {

@@ -1,5 +1,20 @@
 import type { ModelInfo } from '../embedding/worker-api.ts';
 
+/** One import, timed on the page from "file chosen" to "papers and hashes in hand". */
+export interface ImportFigures {
+  /** Wall-clock milliseconds. */
+  ms: number;
+  /** The longest main-thread task in that interval (PerformanceObserver 'longtask': tasks of 50 ms or more; 0 if none). */
+  longestTaskMs: number;
+  /** How many long tasks there were. */
+  longTasks: number;
+  /** The longest the page went without running a 5 ms timer: responsiveness, also below the 50 ms long-task floor. */
+  maxGapMs: number;
+  papers: number;
+  /** Precomputed vectors that came with the papers. */
+  vectors: number;
+}
+
 /**
  * What the benchmark page (bench.html) exposes on `window.paperSearchBench` for tools/bench.ts to call through
  * Playwright. Arguments and results are plain JSON; large inputs (vectors, corpus) are fetched by the page from
@@ -25,6 +40,13 @@ export interface BenchApi {
   syntheticLatency(queries: string[], k: number): Promise<[number, number][]>;
   /** Writes the synthetic vectors to IndexedDB (shards), then times `runs` loads back into a QuantizedMatrix (ms). */
   storageRoundTrip(runs: number): Promise<{ writeMs: number; loadMs: number[]; shards: number; problems: string[] }>;
+  /**
+   * Imports /bench-data/<names> as chosen files through the app's import worker (parseFilesInWorker: read,
+   * parse, hash and match vectors off the page's thread, papers handed over in chunks).
+   */
+  importInWorker(names: string[], expectedModel?: { modelKey: string; dims: number }): Promise<ImportFigures>;
+  /** The same file the old way, for comparison: parseLibrary and contentHash on the page's thread. */
+  importOnMainThread(name: string): Promise<ImportFigures>;
 }
 
 declare global {

@@ -1,3 +1,5 @@
+import { parseFilesInWorker } from '../corpus/import-client.ts';
+import { parseLibrary } from '../corpus/import.ts';
 import { contentHash } from '../corpus/paper-id.ts';
 import type { Paper } from '../corpus/types.ts';
 import { spawnEmbeddingWorker, Comlink, type WorkerHandle } from '../embedding/client.ts';
@@ -8,7 +10,7 @@ import { topK } from '../index/top-k.ts';
 import { decodeVectorFile, type VectorFile } from '../index/vector-file.ts';
 import { SearchIndex } from '../search/search.ts';
 import { workerConfig } from '../app/urls.ts';
-import type { BenchApi } from './bench-api.ts';
+import type { BenchApi, ImportFigures } from './bench-api.ts';
 
 /** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */
 
@@ -45,6 +47,46 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`bench: HTTP ${response.status} for ${url}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Bench data as the File a person would choose (fetched before the clock starts). */
+async function benchFile(name: string): Promise<File> {
+  const response = await fetch(`/bench-data/${name}`);
+  if (!response.ok) throw new Error(`bench: HTTP ${response.status} for /bench-data/${name}`);
+  return new File([await response.blob()], name);
+}
+
+/**
+ * Times `work` and records the main thread's long tasks meanwhile (a task that overlaps the interval counts).
+ * Long-task entries are delivered after the task ends, hence the short wait before reading them.
+ */
+async function timedImport(work: () => Promise<{ papers: number; vectors: number }>): Promise<ImportFigures> {
+  if (!PerformanceObserver.supportedEntryTypes.includes('longtask')) throw new Error('bench: this browser reports no long tasks');
+  const tasks: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries()));
+  observer.observe({ type: 'longtask' });
+  // A timer every few ms: the longest wait between two of its runs bounds how long the page was unresponsive,
+  // including stalls under the 50 ms a long task needs.
+  let beating = true;
+  let last = performance.now();
+  let maxGapMs = 0;
+  const beat = () => {
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+    if (beating) setTimeout(beat, 5);
+  };
+  setTimeout(beat, 5);
+  const started = performance.now();
+  last = started;
+  const counts = await work();
+  const ended = performance.now();
+  beating = false;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  tasks.push(...observer.takeRecords());
+  observer.disconnect();
+  const during = tasks.filter((task) => task.startTime < ended && task.startTime + task.duration > started);
+  return { ms: ended - started, longestTaskMs: Math.max(0, ...during.map((task) => task.duration)), longTasks: during.length, maxGapMs, ...counts };
 }
 
 const api: BenchApi = {
@@ -172,6 +214,24 @@ const api: BenchApi = {
     }
     await store.clear(modelKey);
     return { writeMs, loadMs, shards, problems };
+  },
+
+  async importInWorker(names, expectedModel) {
+    const files = await Promise.all(names.map(benchFile));
+    return timedImport(async () => {
+      const library = await parseFilesInWorker(files, { expectedModel });
+      if (library.hashes.length !== library.papers.length) throw new Error('bench: the worker returned a hash count unlike the paper count');
+      return { papers: library.papers.length, vectors: library.vectors?.hashes.length ?? 0 };
+    });
+  },
+
+  async importOnMainThread(name) {
+    const file = await benchFile(name);
+    return timedImport(async () => {
+      const { papers } = parseLibrary(file.name, new Uint8Array(await file.arrayBuffer()));
+      const hashes = papers.map(contentHash);
+      return { papers: hashes.length, vectors: 0 };
+    });
   },
 };
 

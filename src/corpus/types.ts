@@ -45,6 +45,12 @@ export const CORPUS_ERROR_CODES = {
   'malformed-xml': 'The XML is not well-formed.',
   'unsupported-xml': 'The XML is neither an arXiv Atom feed nor OAI-PMH records.',
   'malformed-listing': 'A Daily Papers listing does not follow the title/abstract layout.',
+  'too-many-files':
+    'More than one library, or more than one vector file, was chosen; choose one library, or the corpus.json and vectors.bin that `npm run index` wrote together.',
+  'malformed-vectors': 'A vector file (vectors.bin, library.psl) is damaged: truncated, or its header does not parse.',
+  'vectors-without-papers': 'A vectors.bin was chosen without its papers; choose the corpus.json beside it too (or the library.psl bundle).',
+  'vectors-wrong-model': 'The vectors were made with another model, or another version of it, than this app uses; run `npm run index` again with this version.',
+  'vectors-other-papers': 'None of the vectors belongs to the chosen papers: the corpus.json and vectors.bin come from different runs.',
 } as const;
 
 export type CorpusErrorCode = keyof typeof CORPUS_ERROR_CODES;

@@ -15,6 +15,31 @@ export interface MavenArtifact {
   tokenizerEntry: string;
 }
 
+/** Score levels of the relevance labels (src/search/relevance.ts), in the score units of one search mode. */
+export interface RelevanceThresholds {
+  /** A hit scoring at least this is a strong match: shown at once. */
+  strong: number;
+  /** At least this (and below strong): a possible match; below it: weak. Always <= strong. */
+  good: number;
+}
+
+/**
+ * How this model's vectors are ranked (src/search/search.ts rankingFor). Cosines are on a scale of the model's
+ * own (bge's top cosines sit near 0.8, MiniLM's near 0.6), so everything here expressed in cosine units is
+ * per model; each figure is chosen by tools/tune.ts or tools/choose-cutoff.ts on the tune half of SciFact.
+ */
+export interface RankingSpec {
+  /** Hybrid: the most cosine the best keyword match can add (cosine blend, src/index/fusion.ts). */
+  keywordWeight: number;
+  /**
+   * Pseudo-relevance feedback on the vectors (Rocchio): the query vector moves toward the centroid of the top
+   * `docs` hits' vectors by `weight`, then the corpus is scored again. null: off.
+   */
+  feedback: { docs: number; weight: number } | null;
+  /** Relevance thresholds for the cosine-based modes; null when not measured for this model (no cut-off is made). */
+  relevance: { semantic: RelevanceThresholds; hybrid: RelevanceThresholds } | null;
+}
+
 export interface ModelSpec {
   id: string;
   upstream: string;
@@ -31,6 +56,7 @@ export interface ModelSpec {
   layers: number;
   int8: MavenArtifact;
   fp32: MavenArtifact;
+  ranking: RankingSpec;
 }
 
 const LANGCHAIN4J = 'dev.langchain4j';
@@ -61,6 +87,11 @@ export const MODELS: Record<string, ModelSpec> = {
       onnxEntry: 'bge-small-en-v1.5.onnx',
       tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
     },
+    ranking: {
+      keywordWeight: 0.065,
+      feedback: null,
+      relevance: null,
+    },
   },
   'all-MiniLM-L6-v2': {
     id: 'all-MiniLM-L6-v2',
@@ -88,6 +119,11 @@ export const MODELS: Record<string, ModelSpec> = {
       onnxEntry: 'all-minilm-l6-v2.onnx',
       tokenizerEntry: 'all-minilm-l6-v2-tokenizer.json',
     },
+    ranking: {
+      keywordWeight: 0.065,
+      feedback: null,
+      relevance: null,
+    },
   },
   'e5-small-v2': {
     id: 'e5-small-v2',
@@ -113,6 +149,11 @@ export const MODELS: Record<string, ModelSpec> = {
       version: '0.36.2',
       onnxEntry: 'e5-small-v2.onnx',
       tokenizerEntry: 'e5-small-v2-tokenizer.json',
+    },
+    ranking: {
+      keywordWeight: 0.065,
+      feedback: null,
+      relevance: null,
     },
   },
 };

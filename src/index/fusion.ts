@@ -14,23 +14,28 @@ export interface FusionOptions {
   /**
    * 'rrf' (when omitted): reciprocal rank fusion. 'blend': weighted sum of each list's scores min-max scaled to
    * [0, 1] within that list (a document missing from a list gets 0 there); `k` is unused.
-   * 'cosine-blend': semanticWeight x (cosine - the list's lowest cosine) + keywordWeight x min-max scaled keyword
-   * score (missing from a list: 0 there); `k` is unused. The cosine is not rescaled per query, so a cosine gap
-   * means the same in every query, and keywordWeight is the most cosine a keyword match can add.
+   * 'cosine-blend': semanticWeight x cosine + keywordWeight x min-max scaled keyword score (a document missing
+   * from the keyword list gets 0 there; one missing from the semantic list gets the list's lowest cosine); `k` is
+   * unused. The cosine is not rescaled per query, so a cosine gap means the same in every query, the score reads
+   * as a cosine (src/search/relevance.ts sets its thresholds in those units), and keywordWeight is the most cosine
+   * a keyword match can add.
    */
   method?: 'rrf' | 'blend' | 'cosine-blend';
 }
 
 /**
- * Best on the tuning half of SciFact train with bge-small-en-v1.5 (tools/tune.ts fusion; docs/quality.md):
- * the cosine blend, where the best keyword match adds 0.065 to the cosine. Per-query min-max scaling of the
- * cosines (the 'blend') stretches a small cosine range and shrinks a wide one, so a confident semantic winner
- * could be overturned by a partial keyword match; raw cosines keep that margin. `k` only matters for 'rrf'.
+ * The cosine blend measured best on the tuning half of SciFact train (tools/tune.ts fusion; docs/quality.md).
+ * Per-query min-max scaling of the cosines (the 'blend') stretches a small cosine range and shrinks a wide one,
+ * so a confident semantic winner could be overturned by a partial keyword match; raw cosines keep that margin.
+ * The keyword weight is in cosine units, so it is the model's (ModelSpec.ranking.keywordWeight, used by
+ * src/search/search.ts rankingFor). `k` only matters for 'rrf'.
  */
-export const DEFAULT_FUSION: FusionOptions = { k: 60, semanticWeight: 1, keywordWeight: 0.065, method: 'cosine-blend' };
+export function cosineBlendOptions(keywordWeight: number): FusionOptions {
+  return { k: 60, semanticWeight: 1, keywordWeight, method: 'cosine-blend' };
+}
 
 /** Combines the two rankings by `options.method`: the one entry point the search uses. */
-export function fuse(semantic: readonly Hit[], keyword: readonly Hit[], options: FusionOptions = DEFAULT_FUSION): Hit[] {
+export function fuse(semantic: readonly Hit[], keyword: readonly Hit[], options: FusionOptions): Hit[] {
   if (options.method === 'blend') return scoreBlend(semantic, keyword, options);
   if (options.method === 'cosine-blend') return cosineBlend(semantic, keyword, options);
   return reciprocalRankFusion(semantic, keyword, options);
@@ -70,15 +75,17 @@ export function scoreBlend(semantic: readonly Hit[], keyword: readonly Hit[], op
 }
 
 /**
- * Raw cosine plus a min-max scaled keyword bonus (see FusionOptions.method). Cosines are shifted by the list's
- * lowest so that a document only the keyword list found starts from 0, as in the min-max blend; the shift is the
- * same for every document of the query, so it never reorders the semantic list.
+ * Raw cosine plus a min-max scaled keyword bonus (see FusionOptions.method). A document only the keyword list
+ * found starts from the list's lowest cosine: its own is at most that, as it did not make the semantic list.
+ * (Until 2026-11-26 every cosine was shifted down by that lowest one; the same shift for every document of a
+ * query, so the ranking is the same, but the score was no longer a cosine a threshold could be set on.)
  */
 export function cosineBlend(semantic: readonly Hit[], keyword: readonly Hit[], options: Pick<FusionOptions, 'semanticWeight' | 'keywordWeight'>): Hit[] {
   const fused = new Map<number, number>();
-  let min = Infinity;
+  let min = semantic.length > 0 ? Infinity : 0;
   for (const hit of semantic) min = Math.min(min, hit.score);
-  for (const hit of semantic) fused.set(hit.index, options.semanticWeight * (hit.score - min));
+  for (const hit of semantic) fused.set(hit.index, options.semanticWeight * hit.score);
+  for (const hit of keyword) if (!fused.has(hit.index)) fused.set(hit.index, options.semanticWeight * min);
   addMinMax(fused, keyword, options.keywordWeight);
   return ranked(fused);
 }

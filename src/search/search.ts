@@ -1,6 +1,7 @@
 import type { Paper } from '../corpus/types.ts';
+import { DEFAULT_MODEL_ID, getModelSpec, type RankingSpec } from '../embedding/models.ts';
 import { cosineScores } from '../index/cosine.ts';
-import { fuse, DEFAULT_FUSION, type FusionOptions } from '../index/fusion.ts';
+import { cosineBlendOptions, fuse, type FusionOptions } from '../index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../index/keyword.ts';
 import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK, type Hit } from '../index/top-k.ts';
@@ -21,6 +22,22 @@ export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 /** How deep each single ranking goes before fusion. */
 const FUSION_DEPTH = 100;
 
+/** Pseudo-relevance feedback on the query vector (ModelSpec.ranking.feedback). */
+export type FeedbackOptions = NonNullable<RankingSpec['feedback']>;
+
+export interface RankingOptions {
+  fusion: FusionOptions;
+  feedback: FeedbackOptions | null;
+}
+
+/** How `modelId`'s vectors are ranked: the fusion weight and feedback kept in its spec (src/embedding/models.ts). */
+export function rankingFor(modelId: string = DEFAULT_MODEL_ID): RankingOptions {
+  const { keywordWeight, feedback } = getModelSpec(modelId).ranking;
+  return { fusion: cosineBlendOptions(keywordWeight), feedback };
+}
+
+export const DEFAULT_RANKING: RankingOptions = rankingFor(DEFAULT_MODEL_ID);
+
 export class SearchIndex {
   readonly keyword: KeywordIndex;
   private readonly scratch: Float32Array;
@@ -28,7 +45,7 @@ export class SearchIndex {
   constructor(
     readonly papers: readonly Paper[],
     readonly vectors: DocumentVectors,
-    readonly fusion: FusionOptions = DEFAULT_FUSION,
+    readonly ranking: RankingOptions = DEFAULT_RANKING,
     /** Options for a new keyword index, or one already built over the same papers (the app builds it first). */
     keyword: KeywordOptions | KeywordIndex = DEFAULT_KEYWORD_OPTIONS,
   ) {
@@ -38,9 +55,30 @@ export class SearchIndex {
     this.scratch = vectors instanceof QuantizedMatrix ? new Float32Array(0) : new Float32Array(papers.length);
   }
 
+  /** One scoring pass: the k papers closest to `queryVector` by cosine. */
   semantic(queryVector: Float32Array, k: number): Hit[] {
     const scores = this.vectors instanceof QuantizedMatrix ? this.vectors.scores(queryVector) : cosineScores(this.vectors, queryVector, this.scratch);
     return topK(scores, k);
+  }
+
+  /**
+   * Rocchio feedback: the query vector plus `weight` x the centroid of the `top` hits' vectors, L2-normalised so
+   * that scores stay cosines.
+   */
+  feedbackQuery(queryVector: Float32Array, top: readonly Hit[], weight: number): Float32Array {
+    const dims = queryVector.length;
+    const out = Float32Array.from(queryVector);
+    if (top.length === 0) return out;
+    const step = weight / top.length;
+    for (const hit of top) {
+      const row = this.vectors.row(hit.index);
+      for (let d = 0; d < dims; d++) out[d] += step * row[d];
+    }
+    let norm = 0;
+    for (let d = 0; d < dims; d++) norm += out[d] * out[d];
+    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let d = 0; d < dims; d++) out[d] *= inverse;
+    return out;
   }
 
   /**
@@ -50,8 +88,16 @@ export class SearchIndex {
   rank(mode: SearchMode, queryText: string, queryVector: Float32Array | null, k: number): Hit[] {
     if (mode === 'keyword') return this.keyword.query(queryText, k);
     if (!queryVector) throw new Error(`rank: mode "${mode}" needs the query vector`);
-    if (mode === 'semantic') return this.semantic(queryVector, k);
+    const { feedback } = this.ranking;
+    if (mode === 'semantic') {
+      if (!feedback) return this.semantic(queryVector, k);
+      const first = this.semantic(queryVector, feedback.docs);
+      return this.semantic(this.feedbackQuery(queryVector, first, feedback.weight), k);
+    }
     const depth = Math.max(k, FUSION_DEPTH);
-    return fuse(this.semantic(queryVector, depth), this.keyword.query(queryText, depth), this.fusion).slice(0, k);
+    const keyword = this.keyword.query(queryText, depth);
+    let fused = fuse(this.semantic(queryVector, depth), keyword, this.ranking.fusion);
+    if (feedback) fused = fuse(this.semantic(this.feedbackQuery(queryVector, fused.slice(0, feedback.docs), feedback.weight), depth), keyword, this.ranking.fusion);
+    return fused.slice(0, k);
   }
 }

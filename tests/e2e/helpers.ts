@@ -26,6 +26,8 @@ export interface Status {
   backend: string;
   threads: number;
   storage: string;
+  fromCache: number;
+  fromPrecomputed: number;
 }
 
 export async function status(page: Page): Promise<Status> {
@@ -35,6 +37,8 @@ export async function status(page: Page): Promise<Status> {
     backend: node.getAttribute('data-backend') ?? '',
     threads: Number(node.getAttribute('data-threads')),
     storage: node.getAttribute('data-storage') ?? '',
+    fromCache: Number(node.getAttribute('data-from-cache')),
+    fromPrecomputed: Number(node.getAttribute('data-from-precomputed')),
   }));
 }
 
@@ -74,4 +78,58 @@ export const jsonl = (rows: object[]) => rows.map((row) => JSON.stringify(row)).
 
 export async function importFile(page: Page, name: string, content: string): Promise<void> {
   await page.setInputFiles('[data-testid="import"]', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(content) });
+}
+
+/** Chooses several files at once in the import picker (what `npm run index` writes is two files). */
+export async function importFiles(page: Page, files: { name: string; content: string | Buffer }[]): Promise<void> {
+  await page.setInputFiles(
+    '[data-testid="import"]',
+    files.map((file) => ({ name: file.name, mimeType: 'application/octet-stream', buffer: Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content) })),
+  );
+}
+
+/** Drops a file on the page the way a file manager does: dragenter, dragover and drop carrying the file. */
+export async function dropFile(page: Page, name: string, content: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ([fileName, text]) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], fileName));
+      return transfer;
+    },
+    [name, content] as const,
+  );
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('main', type, { dataTransfer });
+}
+
+/** Opens a library from the picker (by id; 'bundled' for the bundled papers) and waits until it is searchable. */
+export async function openLibrary(page: Page, id: string): Promise<void> {
+  await page.selectOption('[data-testid="library-select"]', id);
+  await page.waitForSelector(`[data-testid="corpus"][data-library="${id}"]`);
+}
+
+/** The picker's libraries: id, name and paper count, in order (the bundled papers first). */
+export async function libraries(page: Page): Promise<{ id: string; name: string; count: number }[]> {
+  return page.$$eval('[data-testid="library-option"]', (nodes) =>
+    nodes.map((node) => ({ id: (node as HTMLOptionElement).value, name: node.getAttribute('data-name') ?? '', count: Number(node.getAttribute('data-count')) })),
+  );
+}
+
+/** Content hashes with a vector in the app's IndexedDB cache (every model key, every shard). */
+export async function cachedVectorHashes(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('paper-search-vectors');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('vectors').objectStore('vectors').getAll();
+          request.onerror = () => reject(request.error);
+          request.onsuccess = () => {
+            const hashes = (request.result as { hashes?: unknown }[]).flatMap((record) => (Array.isArray(record?.hashes) ? (record.hashes as string[]) : []));
+            open.result.close();
+            resolve(hashes);
+          };
+        };
+      }),
+  );
 }

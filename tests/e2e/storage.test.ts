@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, importFile, jsonl, manyPapers, notices, noticeText, search, status } from './helpers.ts';
+import { appUrl, idOf, importFile, jsonl, manyPapers, notices, noticeText, openLibrary, search, status } from './helpers.ts';
 
 /** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
 const MY_PAPERS = [
@@ -100,8 +100,7 @@ describe('importing your own papers', () => {
   });
 
   test('going back to the bundled papers works', async () => {
-    await page.click('[data-testid="use-bundled"]');
-    await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
+    await openLibrary(page, 'bundled');
     await waitForState(page, 'ready');
     expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
     expect((await resultIds(page)).length).toBeGreaterThan(3);
@@ -156,34 +155,32 @@ describe('when browser storage fails, search still works and says why', () => {
 });
 
 describe('while a large import is being embedded', () => {
-  test('going back to the bundled papers stops the embedding, and the stopped import is not kept', async () => {
-    await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
-      await importFile(page, 'many.jsonl', jsonl(manyPapers()));
-      await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
-      await page.click('[data-testid="use-bundled"]');
-      await page.waitForSelector('[data-testid="corpus"][data-kind="bundled"]');
-      await waitForState(page, 'ready');
-      expect(await notices(page)).toContain('import-stopped');
-      expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
-      await page.reload();
-      await waitForState(page, 'ready');
-      expect(await page.getAttribute('[data-testid="corpus"]', 'data-kind')).toBe('bundled');
-    });
-  });
-
-  test('the page stays usable: typing searches the papers embedded so far, and the main thread is never blocked long', async () => {
+  test('opening the bundled papers pauses the embedding; the import is kept and continues where it stopped', async () => {
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       const rows = manyPapers();
-      await page.evaluate(() => {
-        const w = window as unknown as { longestTaskMs: number };
-        w.longestTaskMs = 0;
-        new PerformanceObserver((list) => list.getEntries().forEach((e) => (w.longestTaskMs = Math.max(w.longestTaskMs, e.duration)))).observe({ type: 'longtask' });
-      });
+      await importFile(page, 'many.jsonl', jsonl(rows));
+      await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
+      const many = await page.getAttribute('[data-testid="corpus"]', 'data-library');
+      await openLibrary(page, 'bundled');
+      await waitForState(page, 'ready');
+      expect((await search(page, 'a German language model'))[0]).toBe(idOf('GottBERT'));
+      await openLibrary(page, many!);
+      await waitForState(page, 'ready');
+      const resumed = await status(page);
+      // What was embedded before the switch came from the cache; only the rest was embedded now.
+      expect(resumed.fromCache).toBeGreaterThan(0);
+      expect(resumed.fromCache + resumed.embedded).toBe(rows.length);
+    });
+  });
+
+  test('the page stays usable: typing searches the papers embedded so far', async () => {
+    await withPage({}, async (page) => {
+      await page.goto(appUrl());
+      await waitForState(page, 'ready');
+      const rows = manyPapers();
       await importFile(page, 'many.jsonl', jsonl(rows));
       await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
@@ -194,11 +191,8 @@ describe('while a large import is being embedded', () => {
       expect(await page.textContent('[data-testid="summary"]')).toMatch(/still indexing/);
       await waitForState(page, 'ready');
       expect((await status(page)).embedded).toBe(rows.length);
-      const longest = await page.evaluate(() => (window as unknown as { longestTaskMs: number }).longestTaskMs);
-      console.log(`longest main-thread task while embedding ${rows.length} abstracts: ${longest.toFixed(0)} ms`);
-      // Parsing and hashing the file happen on the main thread; embedding never does. A frozen page would show
-      // one task as long as the whole embedding (tens of seconds).
-      expect(longest).toBeLessThan(2_000);
+      // How long the main thread is blocked while a 100,000-record file is read, parsed and hashed is measured by
+      // `npm run bench -- --json` (import_longest_task_ms), not asserted here.
     });
   });
 });

@@ -7,7 +7,7 @@ describe('formatDuration', () => {
     expect(formatDuration(59.5)).toBe('1 min 0 s'); // was "60 s"
     expect(formatDuration(119.6)).toBe('2 min 0 s'); // was "1 min 60 s"
     expect(formatDuration(3599.6)).toBe('1 h 0 min');
-    expect(formatDuration(86_399.5)).toBe('1 d 0 h');
+    expect(formatDuration(86_399.5)).toBe('1 day 0 h');
   });
 
   it('seconds, minutes and seconds, hours and minutes, days and hours', () => {
@@ -19,8 +19,9 @@ describe('formatDuration', () => {
     expect(formatDuration(125)).toBe('2 min 5 s');
     expect(formatDuration(3600)).toBe('1 h 0 min');
     expect(formatDuration(2 * 3600 + 5 * 60 + 59)).toBe('2 h 5 min');
-    expect(formatDuration(28 * 3600)).toBe('1 d 4 h');
-    expect(formatDuration(10 * 86_400 + 23 * 3600 + 3599)).toBe('10 d 23 h');
+    expect(formatDuration(27 * 3600)).toBe('1 day 3 h');
+    expect(formatDuration(48 * 3600)).toBe('2 days 0 h');
+    expect(formatDuration(10 * 86_400 + 23 * 3600 + 3599)).toBe('10 days 23 h');
   });
 
   it('unknown durations (NaN, infinite, negative) read "…"', () => {

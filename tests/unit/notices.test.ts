@@ -14,8 +14,14 @@ const PARAMS: Partial<Record<NoticeCode, Record<string, unknown>>> = {
   'vectors-discarded': { problems: 'shard 3 is corrupt' },
   'import-rejected': { problem: 'papers.jsonl:3: expected one JSON object per line' },
   'import-not-saved': { name: 'papers.jsonl', reason: 'IndexedDB is not available' },
-  'import-stopped': { name: 'papers.jsonl' },
-  'import-failed': { name: 'papers.jsonl', reason: 'the model stopped' },
+  'import-summary': { summary: 'refs.bib: 200 papers (12 with a title only), 3 duplicates merged.' },
+  'storage-tight': { needed: '120.0 MB', available: '40.0 MB' },
+  'library-deleted': { name: 'refs.bib', papers: 200, vectors: 180 },
+  'library-failed': { action: 'rename the library', reason: 'a library needs a name' },
+  'embedding-paused': { name: 'refs.bib', done: 64, total: 101042 },
+  'indexing-failed': { name: 'refs.bib', reason: 'the model stopped' },
+  'map-failed': { reason: 'the map worker stopped' },
+  'examples-unusable': { reason: 'A pinned paper is not in the current library.' },
 };
 
 const JARGON = [/ERROR_CODE/i, /protobuf/i, /local_files_only/i, /undefined/, /\bnull\b/, /\[object /, /NaN/, /onnxruntime/i, /transformers\.js/i, /comlink/i];

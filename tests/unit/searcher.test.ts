@@ -66,19 +66,20 @@ const clock = () => {
 describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) => {
   it('keyword mode needs no embedder and reports no fallback', async () => {
     const e = embedder(new Error('must not be called'), false);
-    const outcome = await rankQuery(corpusWith(kind, { index: false }), e, 'selective Mamba', 'keyword', clock());
+    const outcome = await rankQuery(corpusWith(kind, { index: false }), e, 'selective Mamba', 'keyword', null, clock());
     expect(ids(outcome.hits)).toEqual(['b']);
-    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 5 });
+    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 5, timings: { embedMs: 0, scoreMs: 5, totalMs: 5 } });
     expect(outcome.papers).toBe(papers);
     expect(e.texts).toEqual([]);
   });
 
   it('semantic mode ranks by the embedded query (trimmed)', async () => {
     const e = embedder(mostly(2, 0));
-    const outcome = await rankQuery(corpusWith(kind), e, '  eight-bit optimizers  ', 'semantic', clock());
+    const outcome = await rankQuery(corpusWith(kind), e, '  eight-bit optimizers  ', 'semantic', null, clock());
     expect(e.texts).toEqual(['eight-bit optimizers']);
     expect(ids(outcome.hits)).toEqual(['c', 'a', 'b', 'd']);
-    expect(outcome).toMatchObject({ query: '  eight-bit optimizers  ', mode: 'semantic', fallback: null, partial: false, elapsedMs: 5 });
+    // Clock readings: start, embedded (= ranking starts), ranked.
+    expect(outcome).toMatchObject({ query: '  eight-bit optimizers  ', mode: 'semantic', fallback: null, partial: false, elapsedMs: 10, timings: { embedMs: 5, scoreMs: 5, totalMs: 10 } });
   });
 
   it('hybrid mode fuses meaning and keywords', async () => {
@@ -133,7 +134,7 @@ describe('rankQuery edge cases', () => {
     for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
       const e = embedder(axis(0));
       const outcome = await rankQuery(corpusWith('int8'), e, '   ', mode);
-      expect(outcome).toEqual({ query: '   ', papers, mode, hits: [], elapsedMs: 0, partial: false, fallback: null });
+      expect(outcome).toEqual({ query: '   ', papers, mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null });
       expect(e.texts).toEqual([]);
     }
   });
@@ -168,5 +169,42 @@ describe('rankQuery edge cases', () => {
       const outcome = await rankQuery(corpus, embedder(axis(0)), 'graphs', mode);
       expect(outcome.hits).toHaveLength(RESULT_LIMIT);
     }
+  });
+});
+
+describe('rankQuery by examples (More like this, pinned papers)', () => {
+  const near = (i: number, j: number, w: number) => {
+    const v = axis(i);
+    v[j] = w;
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  /** Paper rows: a=e0, b=e0+0.5e1, c=e1, d=e3: "more like a" ranks b before c and d, and leaves a out. */
+  function exampleCorpus(): SearchableCorpus {
+    const keyword = new KeywordIndex(papers);
+    const rows = new Float32Array(papers.length * DIMS);
+    [axis(0), near(0, 1, 0.5), axis(1), axis(3)].forEach((row, i) => rows.set(row, i * DIMS));
+    return { papers, keyword, index: new SearchIndex(papers, new VectorMatrix(DIMS, papers.length, rows), undefined, keyword), present: new Uint8Array(4).fill(1), complete: true };
+  }
+
+  it('ranks by the example paper, without it, and needs no query embedding when nothing is typed', async () => {
+    const e = embedder(axis(2));
+    const outcome = await rankQuery(exampleCorpus(), e, '', 'hybrid', { positive: ['a'], negative: [] });
+    expect(ids(outcome.hits).slice(0, 2)).toEqual(['b', 'c']);
+    expect(ids(outcome.hits)).not.toContain('a');
+    expect(e.texts).toEqual([]);
+    expect(outcome.examples).toEqual({ positive: ['a'], negative: [] });
+    expect(outcome.exampleProblem).toBeNull();
+  });
+
+  it('works while the model is unavailable: the examples are vectors the library already has', async () => {
+    const outcome = await rankQuery(exampleCorpus(), embedder(new EngineUnavailableError({ code: 'files-damaged', detail: 'x' }), false), 'whatever', 'semantic', { positive: ['a'], negative: [] });
+    expect(ids(outcome.hits)[0]).toBe('b');
+  });
+
+  it('an example that is not in the library is reported by code, and the typed query still answers', async () => {
+    const outcome = await rankQuery(exampleCorpus(), embedder(axis(3)), 'heart', 'semantic', { positive: ['gone'], negative: [] });
+    expect(outcome.exampleProblem?.code).toBe('unknown-example');
+    expect(ids(outcome.hits)[0]).toBe('d');
   });
 });

@@ -1,14 +1,14 @@
 import { createIndexedDbVectorStore, DEFAULT_DB_NAME } from './indexeddb-store.ts';
 import { createMemoryVectorStore } from './memory-store.ts';
-import type { VectorStore } from './vector-store.ts';
+import type { PrunableVectorStore } from './vector-store.ts';
 
 export { createIndexedDbVectorStore } from './indexeddb-store.ts';
 export { createMemoryVectorStore } from './memory-store.ts';
 export { needsCompaction, SHARD_ROWS } from './shards.ts';
-export { VectorStoreQuotaError, isQuotaError, type CompactResult, type LoadResult, type VectorStore } from './vector-store.ts';
+export { VectorStoreQuotaError, isQuotaError, type CompactResult, type LoadResult, type PrunableVectorStore, type VectorStore } from './vector-store.ts';
 
 export interface OpenedStore {
-  store: VectorStore;
+  store: PrunableVectorStore;
   /** Why vectors will not survive this tab (IndexedDB missing or refused); null when they will. */
   problem: string | null;
 }

@@ -42,6 +42,11 @@ export const manifestKey = (modelKey: string): string => `${modelKey}|manifest`;
 export const shardKey = (modelKey: string, id: number): string => `${modelKey}|shard|${String(id).padStart(6, '0')}`;
 export const keyPrefix = (modelKey: string): string => `${modelKey}|`;
 
+/** The model key a record key belongs to (the inverse of manifestKey and shardKey); null for any other key. */
+export function modelKeyOf(key: string): string | null {
+  return /^(.+)\|(?:manifest|shard\|\d+)$/s.exec(key)?.[1] ?? null;
+}
+
 /** Vectors of one model, in one contiguous block: row i is the vector of the text whose content hash is hashes[i]. */
 export interface StoredVectors {
   hashes: string[];

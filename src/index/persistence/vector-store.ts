@@ -9,6 +9,7 @@ import {
   emptyManifest,
   keyPrefix,
   manifestKey,
+  modelKeyOf,
   shardKey,
   validateAppend,
   type Manifest,
@@ -46,6 +47,26 @@ export interface VectorStore {
   compact(modelKey: string, dims: number, keep: ReadonlySet<string>): Promise<CompactResult>;
   /** Deletes everything stored for `modelKey`. */
   clear(modelKey: string): Promise<void>;
+}
+
+/**
+ * What garbage collection needs beyond the cache operations (src/library/vector-gc.ts). Kept apart from
+ * VectorStore so the app's cache wrappers and test doubles need not implement it.
+ */
+export interface PrunableVectorStore extends VectorStore {
+  /**
+   * Removes the vectors of `hashes` (every copy). Only shards holding one of them are rewritten, each in its
+   * place in the manifest (so "last write wins" still picks the same copy of any other hash); vectors appended
+   * meanwhile by another tab survive, since a conflicting commit is retried from a fresh read.
+   */
+  drop(modelKey: string, dims: number, hashes: ReadonlySet<string>): Promise<CompactResult>;
+  /** Every model fingerprint key with records in the store (a manifest or orphaned shards), sorted. */
+  modelKeys(): Promise<string[]>;
+  /**
+   * The content hashes of `modelKey`'s stored vectors, each once, without assembling the vectors: what a sweep
+   * needs. (load() at 100,000 vectors blocked Chromium's main thread for 130-257 ms, mostly assembling rows.)
+   */
+  storedHashes(modelKey: string, dims: number): Promise<string[]>;
 }
 
 /** Storage is full (or the browser refused more). The UI can say so; search keeps working from memory. */
@@ -95,7 +116,7 @@ interface Snapshot {
   bad: string[];
 }
 
-export class ShardedVectorStore implements VectorStore {
+export class ShardedVectorStore implements PrunableVectorStore {
   /** Serialises this tab's operations; other tabs are handled by the generation check. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -148,6 +169,55 @@ export class ShardedVectorStore implements VectorStore {
         return done && { kept: kept.hashes.length, dropped: before - kept.hashes.length, shards: manifest.shards.length };
       }),
     );
+  }
+
+  drop(modelKey: string, dims: number, hashes: ReadonlySet<string>): Promise<CompactResult> {
+    return this.serialise(() =>
+      this.retry(async () => {
+        const snap = await this.read(modelKey, dims, null);
+        // Corrupt records first (as load does); then start again from what is left.
+        if (snap.problems.length > 0) return this.dropBad(modelKey, snap).then(() => false as const);
+        const manifest: Manifest = { ...snap.manifest, shards: [] };
+        const write: Write = { puts: [], deletes: [] };
+        let kept = 0;
+        let dropped = 0;
+        snap.manifest.shards.forEach((info, i) => {
+          const shard = snap.shards[i];
+          const gone = shard.hashes.reduce((n, hash) => n + (hashes.has(hash) ? 1 : 0), 0);
+          dropped += gone;
+          kept += shard.hashes.length - gone;
+          if (gone === 0) return void manifest.shards.push(info);
+          write.deletes.push(shardKey(modelKey, info.id));
+          const rest = concatShards([shard], dims, (hash) => !hashes.has(hash));
+          if (rest.hashes.length > 0) write.puts.push(...cutShards(modelKey, manifest, rest));
+        });
+        if (dropped === 0) return { kept, dropped, shards: manifest.shards.length };
+        write.puts.push([manifestKey(modelKey), { ...manifest, generation: snap.generation + 1 }]);
+        const done = await this.commit(modelKey, snap.generation, write);
+        return done && { kept, dropped, shards: manifest.shards.length };
+      }),
+    );
+  }
+
+  storedHashes(modelKey: string, dims: number): Promise<string[]> {
+    return this.serialise(async () => {
+      const snap = await this.read(modelKey, dims, null);
+      if (snap.bad.length > 0 || snap.problems.length > 0) await this.dropBad(modelKey, snap);
+      const hashes = new Set<string>();
+      for (const shard of snap.shards) for (const hash of shard.hashes) hashes.add(hash);
+      return [...hashes];
+    });
+  }
+
+  modelKeys(): Promise<string[]> {
+    return this.serialise(async () => {
+      const models = new Set<string>();
+      for (const key of await this.backend.keys('')) {
+        const model = modelKeyOf(key);
+        if (model !== null) models.add(model);
+      }
+      return [...models].sort();
+    });
   }
 
   clear(modelKey: string): Promise<void> {

@@ -1,0 +1,23 @@
+import * as Comlink from 'comlink';
+import type { CompressedSearchService } from './compressed-service.ts';
+
+/** The page's view of the compressed-index worker: CompressedSearchService's methods, each returning a promise. */
+export type CompressedRemote = Comlink.Remote<CompressedSearchService>;
+
+export interface CompressedWorker {
+  api: CompressedRemote;
+  terminate(): void;
+}
+
+/** The one place the compressed-index worker is created. */
+export function spawnCompressedWorker(): CompressedWorker {
+  const worker = new Worker(new URL('./compressed.worker.ts', import.meta.url), { type: 'module', name: 'compressed-index' });
+  const api = Comlink.wrap<CompressedSearchService>(worker);
+  return {
+    api,
+    terminate: () => {
+      worker.terminate();
+      api[Comlink.releaseProxy]();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { getModelSpec, MODELS } from '../../src/embedding/models.ts';
+import { cutStats, precisionByScore, thresholdFor } from '../../src/eval/cutoff.ts';
+import { KEYWORD_RELEVANCE, relevanceCut, relevanceLabel, relevanceThresholds } from '../../src/search/relevance.ts';
+import { SEARCH_MODES } from '../../src/search/search.ts';
+
+const judged = (...pairs: Array<[number, 0 | 1]>) => pairs.map(([score, relevant]) => ({ score, relevant: relevant === 1 }));
+
+describe('cut-off selection: precision by score (isotonic fit)', () => {
+  it('pools neighbours that would make precision fall as the score rises (hand-computed)', () => {
+    // Scores ascending: 0.1 no, 0.2 yes, 0.3 no, 0.4 yes, 0.5 yes. 0.2/0.3 violate (1 then 0): pooled to 0.5.
+    const blocks = precisionByScore(judged([0.5, 1], [0.1, 0], [0.3, 0], [0.2, 1], [0.4, 1]));
+    expect(blocks).toEqual([
+      { min: 0.1, max: 0.1, precision: 0, count: 1 },
+      { min: 0.2, max: 0.3, precision: 0.5, count: 2 },
+      { min: 0.4, max: 0.5, precision: 1, count: 2 },
+    ]);
+  });
+
+  it('never decreases with the score, and keeps tied scores in one block', () => {
+    const samples = judged([0.7, 1], [0.7, 0], [0.7, 0], [0.9, 1], [0.2, 1], [0.3, 0], [0.8, 0], [0.85, 1]);
+    const blocks = precisionByScore(samples);
+    for (let i = 1; i < blocks.length; i++) expect(blocks[i].precision).toBeGreaterThan(blocks[i - 1].precision);
+    expect(blocks.filter((b) => b.min <= 0.7 && b.max >= 0.7)).toHaveLength(1);
+    expect(blocks.reduce((n, b) => n + b.count, 0)).toBe(samples.length);
+  });
+
+  it('weights let a small dataset have the same say as a large one', () => {
+    // Four results scoring 0.5 (none relevant), one scoring 0.5 that is: unweighted 1/5, weighted 1/2.
+    const many = judged([0.5, 0], [0.5, 0], [0.5, 0], [0.5, 0]).map((s) => ({ ...s, weight: 1 / 4 }));
+    const few = [{ score: 0.5, relevant: true, weight: 1 }];
+    expect(precisionByScore([...many.map(({ weight: _, ...s }) => s), { score: 0.5, relevant: true }])[0].precision).toBeCloseTo(0.2, 12);
+    expect(precisionByScore([...many, ...few])[0].precision).toBeCloseTo(0.5, 12);
+  });
+
+  it('the threshold is the lowest score whose fitted precision reaches the level', () => {
+    const blocks = precisionByScore(judged([0.1, 0], [0.2, 1], [0.3, 0], [0.4, 1], [0.5, 1]));
+    expect(thresholdFor(blocks, 0.5)).toBe(0.2);
+    expect(thresholdFor(blocks, 0.51)).toBe(0.4);
+    expect(thresholdFor(blocks, 1)).toBe(0.4);
+    expect(thresholdFor(precisionByScore(judged([0.9, 0])), 0.5)).toBe(Infinity);
+    expect(() => thresholdFor(blocks, 0)).toThrow('level must be in (0, 1]');
+  });
+
+  it('precision and recall of showing what scores at least the threshold', () => {
+    const samples = judged([0.9, 1], [0.8, 0], [0.6, 1], [0.3, 1]);
+    // 4 judged relevant in all (one never retrieved): at 0.6, 3 shown, 2 relevant.
+    expect(cutStats(samples, 0.6, 4)).toEqual({ shown: 3, precision: 2 / 3, recall: 0.5 });
+    expect(cutStats(samples, 1, 4)).toEqual({ shown: 0, precision: NaN, recall: 0 });
+  });
+});
+
+describe('relevance labels and the cut', () => {
+  it('every shipped threshold pair is ordered: good <= strong', () => {
+    for (const mode of SEARCH_MODES) {
+      const t = relevanceThresholds(mode)!;
+      expect(t, mode).not.toBeNull();
+      expect(t.good).toBeLessThanOrEqual(t.strong);
+      expect(Number.isFinite(t.strong)).toBe(true);
+    }
+  });
+
+  it('labels a score by the mode and model thresholds, boundaries included', () => {
+    for (const mode of SEARCH_MODES) {
+      const { strong, good } = relevanceThresholds(mode)!;
+      expect(relevanceLabel(mode, strong)).toBe('strong');
+      expect(relevanceLabel(mode, strong + 1)).toBe('strong');
+      if (good < strong) {
+        expect(relevanceLabel(mode, good)).toBe('good');
+        expect(relevanceLabel(mode, (good + strong) / 2)).toBe('good');
+      }
+      expect(relevanceLabel(mode, good - 1e-6)).toBe('weak');
+    }
+  });
+
+  it('semantic and hybrid thresholds come from the model spec, keyword ones do not depend on the model', () => {
+    const spec = getModelSpec('bge-small-en-v1.5').ranking.relevance!;
+    expect(relevanceThresholds('semantic', 'bge-small-en-v1.5')).toBe(spec.semantic);
+    expect(relevanceThresholds('hybrid', 'bge-small-en-v1.5')).toBe(spec.hybrid);
+    for (const id of Object.keys(MODELS)) expect(relevanceThresholds('keyword', id)).toBe(KEYWORD_RELEVANCE);
+    expect(() => relevanceThresholds('semantic', 'no-such-model')).toThrow('Unknown model "no-such-model"');
+  });
+
+  it('a model whose thresholds were never measured gets no label and nothing held back', () => {
+    const unmeasured = Object.values(MODELS).find((spec) => spec.ranking.relevance === null);
+    if (!unmeasured) return;
+    const hits = [{ index: 0, score: 0.9 }, { index: 1, score: 0.1 }];
+    expect(relevanceLabel('semantic', 0.9, unmeasured.id)).toBeNull();
+    expect(relevanceCut('semantic', hits, unmeasured.id)).toEqual({ strong: 2, more: 0 });
+    expect(relevanceLabel('keyword', KEYWORD_RELEVANCE.strong, unmeasured.id)).toBe('strong');
+  });
+
+  it('splits best-first hits at the strong threshold: "n strong matches · m more"', () => {
+    for (const mode of SEARCH_MODES) {
+      const { strong } = relevanceThresholds(mode)!;
+      const hits = [strong + 0.2, strong + 0.01, strong, strong - 0.001, strong - 0.3].map((score, index) => ({ index, score }));
+      expect(relevanceCut(mode, hits)).toEqual({ strong: 3, more: 2 });
+      expect(relevanceCut(mode, hits.slice(3))).toEqual({ strong: 0, more: 2 });
+      expect(relevanceCut(mode, [])).toEqual({ strong: 0, more: 0 });
+    }
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * The compressed index at scale (issue 10, parts 1 and 5): exact int8 search vs the compressed path
+ * (Hamming first pass over sign codes + exact int8 rescoring of the candidates read from OPFS) at several
+ * corpus sizes, in headless Chromium, from one run.
+ *
+ *   npx tsx tools/bench-million.ts [--json] [--runs 3] [--sizes 5000,100000,1000000] [--queries 809]
+ *                                  [--latency-queries 100] [--candidates 4000] [--no-build] [--data <beir dir>]
+ *
+ * Per size N: memory held by each path (bytes of typed arrays), search p50/p95 (exact: score + top-10 in the
+ * page; compressed: inside its worker, and the page's round trip), recall@10 of the compressed path against
+ * the exact int8 ranking (the ground truth computed in Node and cached, and cross-checked against the page's
+ * own exact results), the time to load the codes from IndexedDB, and query text -> ranked ids including the
+ * query's embedding by the app's worker. In Node: the time to build the largest size's codes from int8 rows.
+ * The corpus: src/index/compressed/synthetic.ts over SciFact's real vectors (docs/performance.md says how).
+ * Medians over --runs of each run's p95. Not a test: it asserts nothing about speed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { MillionBenchApi } from '../src/bench/million-api.ts';
+import type { OpenedIndex } from '../src/index/compressed/compressed-service.ts';
+import { int8Mean, signCodesFromInt8 } from '../src/index/compressed/binary-codes.ts';
+import { DEFAULT_CANDIDATES } from '../src/index/compressed/compressed-index.ts';
+import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
+import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
+
+interface Args {
+  json: boolean;
+  runs: number;
+  sizes: number[];
+  queries: number;
+  latencyQueries: number;
+  candidates: number;
+  build: boolean;
+  data: string;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const K = 10;
+const OUT_DIR = resolve('.cache', 'bench-million-site');
+
+function parseArgs(argv: readonly string[]): Args {
+  const known = new Set(['--json', '--runs', '--sizes', '--queries', '--latency-queries', '--candidates', '--no-build', '--data']);
+  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
+  if (unknown) throw new Error(`unknown option ${unknown}`);
+  const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const positive = (flag: string, fallback: number): number => {
+    const text = value(flag);
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
+    return n;
+  };
+  const sizes = (value('--sizes') ?? '5000,100000,1000000').split(',').map(Number);
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes needs positive integers separated by commas, got ${value('--sizes')}`);
+  return {
+    json: argv.includes('--json'),
+    runs: positive('--runs', 3),
+    sizes,
+    queries: positive('--queries', 809),
+    latencyQueries: positive('--latency-queries', 100),
+    candidates: positive('--candidates', DEFAULT_CANDIDATES),
+    build: !argv.includes('--no-build'),
+    data: value('--data') ?? SCIFACT_DIR,
+  };
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  // Nearest-rank, as tools/bench.ts.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/** Mean over queries of |found top-k ∩ truth top-k| / k. */
+function recallAtK(found: readonly number[][], truth: readonly number[][]): number {
+  let hits = 0;
+  found.forEach((ids, i) => {
+    const expected = new Set(truth[i].slice(0, K));
+    hits += ids.slice(0, K).filter((id) => expected.has(id)).length;
+  });
+  return hits / (found.length * K);
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function startPreview(port: number): Promise<ChildProcess> {
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', OUT_DIR, '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
+    server.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes(String(port))) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
+  });
+  return server;
+}
+
+type Call = <Name extends keyof MillionBenchApi>(name: Name, ...args: Parameters<MillionBenchApi[Name]>) => Promise<Awaited<ReturnType<MillionBenchApi[Name]>>>;
+
+function caller(page: Page): Call {
+  return (name, ...args) =>
+    page.evaluate(
+      ([fn, fnArgs]) => (window.paperSearchMillion as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...fnArgs),
+      [name, args] as [string, unknown[]],
+    ) as never;
+}
+
+/**
+ * An on-disk profile (OPFS in an in-memory profile is ~100x slower per read, see docs/performance.md), responses
+ * with COOP/COEP (so onnxruntime may use threads, as the app's service worker arranges), /bench-data from memory.
+ */
+async function openPage(origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page; profile: string }> {
+  const profile = mkdtempSync(join(tmpdir(), 'bench-million-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, serviceWorkers: 'block' });
+  await context.route('**/*', async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path.startsWith('/bench-data/')) {
+      const body = data[path.slice('/bench-data/'.length)];
+      return route.fulfill(body ? { body, contentType: 'application/octet-stream' } : { status: 404 });
+    }
+    const response = await route.fetch();
+    const headers = { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    return route.fulfill({ response, headers });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => log(`  [page error] ${error.message}`));
+  await page.goto(`${origin}/bench-million.html`);
+  await page.waitForFunction(() => window.paperSearchMillion !== undefined);
+  return { context, page, profile };
+}
+
+const floatBuffer = (vectors: Float32Array) => Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+
+interface SizeResult {
+  n: number;
+  exact_mb: number;
+  compressed_mb: number;
+  code_mb: number;
+  exact_p50_ms: number;
+  exact_p95_ms: number;
+  search_p50_ms: number;
+  search_p95_ms: number;
+  roundtrip_p95_ms: number;
+  recall10: number;
+  exact_matches_truth: number;
+  load_ms: number;
+  save_ms: number;
+  append_ms: number;
+  generate_ms: number;
+  query_p50_ms: number;
+  query_p95_ms: number;
+  embed_p50_ms: number;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const loadStart = round(loadavg()[0], 2);
+  const machine: Record<string, string | number> = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30), node: process.version, load_average_1m: loadStart };
+  log(`machine: ${JSON.stringify(machine)}`);
+
+  const source = await loadSourceVectors(args.data, log);
+  const queryVectors = source.queryVectors.slice(0, args.queries);
+  const { dims } = source;
+  const corpus = new SyntheticCorpus(source.documents, dims, DEFAULT_SYNTHETIC);
+  const sourceCount = source.documents.length / dims;
+  const real = setStatistics(source.documents, dims);
+  const synthetic = setStatistics(corpus.rows(0, sourceCount), dims);
+  const nearestSource = closestSource(corpus);
+  log(`source: ${sourceCount} SciFact vectors; nearest-neighbour cosine p10/p50/p90 real ${real.nn.join('/')} vs synthetic (first ${sourceCount}) ${synthetic.nn.join('/')}; mean cosine ${real.meanCosine} vs ${synthetic.meanCosine}; synthetic row to closest real vector p50/p90/p99 ${nearestSource.join('/')}`);
+
+  // Node: the index-time cost of 1,000,000 codes (centre from a sample, then the codes), and the ground truth.
+  // In a function, so the 400 MB matrix can be collected before the browser starts.
+  const nodeSide = () => {
+    let started = performance.now();
+    const matrix = corpus.int8Matrix(Math.max(...args.sizes));
+    const generateMs = performance.now() - started;
+    started = performance.now();
+    const rows = matrix.int8Rows();
+    const center = int8Mean({ dims, data: rows.data.subarray(0, 65_536 * dims), scales: rows.scales.subarray(0, 65_536) });
+    const codes = signCodesFromInt8(rows, center);
+    const codesMs = performance.now() - started;
+    log(`node: generated ${matrix.count} synthetic int8 rows in ${(generateMs / 1000).toFixed(1)} s; sign codes for ${codes.count} rows (${(codes.data.byteLength / 1e6).toFixed(1)} MB) in ${(codesMs / 1000).toFixed(2)} s`);
+    return { generateMs, codesMs, truth: groundTruth(corpus, args.sizes, queryVectors, K, log, () => matrix) };
+  };
+  const { generateMs: generateNodeMs, codesMs: indexCodesMs, truth } = nodeSide();
+
+  if (args.build) {
+    log(`building the site into ${OUT_DIR} (vite build)…`);
+    await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir']);
+  }
+  const port = 4900 + Math.floor(Math.random() * 300);
+  const server = await startPreview(port);
+  let opened: Awaited<ReturnType<typeof openPage>> | null = null;
+  try {
+    const queryFloats = new Float32Array(queryVectors.length * dims);
+    queryVectors.forEach((q, i) => queryFloats.set(q, i * dims));
+    opened = await openPage(`http://localhost:${port}`, { 'source.f32': floatBuffer(source.documents), 'queries.f32': floatBuffer(queryFloats) });
+    machine.chromium = opened.context.browser()?.version() ?? 'unknown';
+    const call = caller(opened.page);
+    await call('init', dims, DEFAULT_SYNTHETIC);
+    const texts = source.queries.slice(0, args.latencyQueries).map((q) => q.text);
+
+    const results: SizeResult[] = [];
+    for (const n of args.sizes) {
+      const built = await call('build', n);
+      log(`N=${n}: generated in the page ${(built.generateMs / 1000).toFixed(1)} s (exact int8 ${(built.exactBytes / 1e6).toFixed(1)} MB); rows to OPFS + codes ${(built.appendMs / 1000).toFixed(1)} s; codes to IndexedDB ${built.saveMs.toFixed(0)} ms`);
+      const loads: number[] = [];
+      const exactP: number[][] = [[], []];
+      const searchP: number[][] = [[], []];
+      const roundTrip: number[] = [];
+      const queryP: number[][] = [[], []];
+      const embedP: number[] = [];
+      let openedIndex: OpenedIndex | null = null;
+      let recall = NaN;
+      let agreement = NaN;
+      for (let r = 0; r < args.runs; r++) {
+        const index = await call('open', args.candidates);
+        openedIndex = index;
+        loads.push(index.loadMs);
+        const searched = await call('search', queryVectors.length, K);
+        if (r === 0) {
+          const expected = truth.get(n)!;
+          recall = recallAtK(searched.compressedIds, expected);
+          agreement = searched.exactIds.filter((ids, i) => ids.every((id, j) => id === expected[i][j])).length / searched.exactIds.length;
+        }
+        exactP[0].push(median(searched.exactMs));
+        exactP[1].push(quantile(searched.exactMs, 0.95));
+        searchP[0].push(median(searched.compressedMs));
+        searchP[1].push(quantile(searched.compressedMs, 0.95));
+        roundTrip.push(quantile(searched.roundTripMs, 0.95));
+        const latency = await call('queryLatency', texts, K);
+        const totals = latency.map(([embed, search]) => embed + search);
+        queryP[0].push(median(totals));
+        queryP[1].push(quantile(totals, 0.95));
+        embedP.push(median(latency.map(([embed]) => embed)));
+        log(`  run ${r + 1}: load codes ${index.loadMs.toFixed(0)} ms; exact p50/p95 ${median(searched.exactMs).toFixed(2)}/${quantile(searched.exactMs, 0.95).toFixed(2)} ms; compressed p50/p95 ${median(searched.compressedMs).toFixed(2)}/${quantile(searched.compressedMs, 0.95).toFixed(2)} ms (round trip p95 ${quantile(searched.roundTripMs, 0.95).toFixed(2)}); query text -> ids p50/p95 ${median(totals).toFixed(1)}/${quantile(totals, 0.95).toFixed(1)} ms (embedding p50 ${median(latency.map(([e]) => e)).toFixed(1)}); load average ${loadavg()[0].toFixed(2)}`);
+      }
+      await call('release');
+      const index = openedIndex as OpenedIndex;
+      const result: SizeResult = {
+        n,
+        exact_mb: round(built.exactBytes / 1e6, 2),
+        compressed_mb: round(index.heldBytes / 1e6, 2),
+        code_mb: round(index.codeBytes / 1e6, 2),
+        exact_p50_ms: round(median(exactP[0]), 2),
+        exact_p95_ms: round(median(exactP[1]), 2),
+        search_p50_ms: round(median(searchP[0]), 2),
+        search_p95_ms: round(median(searchP[1]), 2),
+        roundtrip_p95_ms: round(median(roundTrip), 2),
+        recall10: round(recall, 4),
+        exact_matches_truth: round(agreement, 4),
+        load_ms: round(median(loads)),
+        save_ms: round(built.saveMs),
+        append_ms: round(built.appendMs),
+        generate_ms: round(built.generateMs),
+        query_p50_ms: round(median(queryP[0])),
+        query_p95_ms: round(median(queryP[1])),
+        embed_p50_ms: round(median(embedP)),
+      };
+      log(`N=${n}: ${JSON.stringify(result)}`);
+      results.push(result);
+    }
+
+    const million = results.find((r) => r.n === 1_000_000);
+    const summary = {
+      machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) },
+      runs: args.runs,
+      queries: queryVectors.length,
+      latency_queries: texts.length,
+      candidates: args.candidates,
+      synthetic: { ...DEFAULT_SYNTHETIC, sources: sourceCount, nn_real: real.nn, nn_synthetic: synthetic.nn, mean_cos_real: real.meanCosine, mean_cos_synthetic: synthetic.meanCosine, closest_source: nearestSource },
+      index_codes_rows: Math.max(...args.sizes),
+      index_codes_ms: round(indexCodesMs),
+      index_codes_1m_ms: Math.max(...args.sizes) === 1_000_000 ? round(indexCodesMs) : null,
+      generate_node_ms: round(generateNodeMs),
+      query_p95_ms_1m: million?.query_p95_ms ?? null,
+      search_p95_ms_1m: million?.search_p95_ms ?? null,
+      recall10_1m: million?.recall10 ?? null,
+      vectors_mb_1m: million?.compressed_mb ?? null,
+      load_1m_ms: million?.load_ms ?? null,
+      sizes: results,
+    };
+    console.log(args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+  } finally {
+    await opened?.context.close();
+    if (opened) rmSync(opened.profile, { recursive: true, force: true });
+    server.kill();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
