@@ -121,8 +121,11 @@ function caller(page: Page): Call {
 }
 
 /**
- * An on-disk profile (OPFS in an in-memory profile is ~100x slower per read, see docs/performance.md), responses
- * with COOP/COEP (so onnxruntime may use threads, as the app's service worker arranges), /bench-data from memory.
+ * An on-disk profile (OPFS in an in-memory profile is ~100x slower per read, see docs/performance.md) and
+ * /bench-data from memory. No COOP/COEP: at 94e3b5a the embedding worker's init never returned in this headless
+ * Chromium when the page was cross-origin isolated (onnxruntime with 2 threads; bench.html alike), and it loads
+ * in a second without; query embedding therefore runs on one thread, which the existing docs measured to be no
+ * slower for short queries (docs/performance.md, "Embedding throughput").
  */
 async function openPage(origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page; profile: string }> {
   const profile = mkdtempSync(join(tmpdir(), 'bench-million-'));
@@ -133,9 +136,7 @@ async function openPage(origin: string, data: Record<string, Buffer>): Promise<{
       const body = data[path.slice('/bench-data/'.length)];
       return route.fulfill(body ? { body, contentType: 'application/octet-stream' } : { status: 404 });
     }
-    const response = await route.fetch();
-    const headers = { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    return route.fulfill({ response, headers });
+    return route.continue();
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (error) => log(`  [page error] ${error.message}`));

@@ -1,11 +1,13 @@
 /**
  * Retrieval quality over a BEIR-layout folder, through the same modules the browser runs:
  *   npm run eval -- --data <dir> [--split test|train] [--mode semantic|keyword|hybrid] [--model <id>]
- *                   [--half tune|held-out] [--int8] [--speed <n>] [--json]
+ *                   [--half tune|held-out] [--int8] [--no-feedback] [--speed <n>] [--json]
  * Prints nDCG@10, MRR@10, Recall@10, Recall@100; with --json the last stdout line is one JSON object.
  * Corpus and query vectors are cached under .cache/vectors/<model fingerprint key>/, keyed by content hash.
  * --half evaluates on one fixed half of the judged queries (the half fusion weights were / were not tuned on).
  * --int8 scores against int8-quantized document vectors (the app's in-memory form) instead of float32.
+ * Ranking is the model's own (ModelSpec.ranking via rankingFor: fusion weight, feedback), as in the app;
+ * --no-feedback turns the pseudo-relevance feedback off, for comparison.
  * --speed <n> only measures Node embedding speed: embeds the first n documents (no cache) and prints docs/s.
  */
 import { resolve } from 'node:path';
@@ -19,7 +21,7 @@ import { judgedQueries, rankQueries, scoreRankings, splitHalves } from '../src/e
 import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
-import { DEFAULT_SEARCH_MODE, SEARCH_MODES, SearchIndex, type DocumentVectors, type SearchMode } from '../src/search/search.ts';
+import { DEFAULT_SEARCH_MODE, rankingFor, SEARCH_MODES, SearchIndex, type DocumentVectors, type SearchMode } from '../src/search/search.ts';
 
 export const VECTOR_CACHE_DIR = resolve('.cache', 'vectors');
 
@@ -31,6 +33,7 @@ interface Args {
   half?: 'tune' | 'held-out';
   speed?: number;
   int8: boolean;
+  feedback: boolean;
   json: boolean;
 }
 
@@ -43,6 +46,7 @@ function readArgs(argv: readonly string[]): Args {
     half: { type: 'string' },
     speed: { type: 'string' },
     int8: { type: 'boolean' },
+    'no-feedback': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   const value = (flag: string) => stringFlag(flags, flag.slice(2));
@@ -57,7 +61,7 @@ function readArgs(argv: readonly string[]): Args {
   const speedText = value('--speed');
   const speed = speedText === undefined ? undefined : Number(speedText);
   if (speed !== undefined && !(Number.isInteger(speed) && speed > 0)) throw new UsageError('--speed needs a positive whole number of documents');
-  return { data, split: value('--split'), mode, model, half, speed, int8: flags.int8 === true, json: flags.json === true };
+  return { data, split: value('--split'), mode, model, half, speed, int8: flags.int8 === true, feedback: flags['no-feedback'] !== true, json: flags.json === true };
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -102,7 +106,8 @@ async function main(argv: readonly string[]): Promise<void> {
     await encoder.dispose();
   }
 
-  const index = new SearchIndex(dataset.papers, vectors);
+  const ranking = rankingFor(args.model);
+  const index = new SearchIndex(dataset.papers, vectors, args.feedback ? ranking : { ...ranking, feedback: null });
   const scores = scoreRankings(queries, rankQueries(index, args.mode, queries, queryVectors), dataset.qrels);
   const result = {
     ...scores,
@@ -113,9 +118,10 @@ async function main(argv: readonly string[]): Promise<void> {
     split: dataset.split,
     half: args.half ?? 'all',
     vectors: needsModel ? (args.int8 ? 'int8' : 'float32') : null,
+    feedback: needsModel ? index.ranking.feedback : null,
     embedded_docs_per_s: embedRate,
   };
-  console.log(`${args.data} split=${dataset.split}${args.half ? ` half=${args.half}` : ''} mode=${args.mode} model=${result.model ?? '-'}${args.int8 && needsModel ? ' vectors=int8' : ''}`);
+  console.log(`${args.data} split=${dataset.split}${args.half ? ` half=${args.half}` : ''} mode=${args.mode} model=${result.model ?? '-'}${args.int8 && needsModel ? ' vectors=int8' : ''}${needsModel && !index.ranking.feedback ? ' feedback=off' : ''}`);
   console.log(`queries ${result.queries}  docs ${result.docs}`);
   console.log(`nDCG@10 ${pct(scores['ndcg@10'])}  MRR@10 ${pct(scores['mrr@10'])}  Recall@10 ${pct(scores['recall@10'])}  Recall@100 ${pct(scores['recall@100'])}`);
   if (args.json) console.log(JSON.stringify(result));

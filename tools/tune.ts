@@ -3,7 +3,13 @@
  * (src/eval/evaluate.ts splitHalves), so the chosen defaults can be checked on queries they never saw:
  *   npx tsx tools/tune.ts keyword --data <dir> [--split train]
  *   npx tsx tools/tune.ts fusion  --data <dir> [--split train] [--model <id>] [--int8]
+ *   npx tsx tools/tune.ts ranking --data <dir> [--split train] [--model <id>] [--int8]
+ *   npx tsx tools/tune.ts latency --data <dir> [--model <id>]
  * Prints one line per setting, best (on the tuning half) last. Uses the app's KeywordIndex and fusion code.
+ * `ranking` compares what can be added to the shipped hybrid (issue 9): pseudo-relevance feedback on the query
+ * vector, through SearchIndex.rank itself (ModelSpec.ranking.feedback), and query-dependent keyword weights.
+ * `latency` times SearchIndex.rank in Node over 100,000 int8 vectors (the dataset's, repeated with seeded noise,
+ * as tools/bench.ts does in the browser) with the model's feedback and without: what the second pass costs.
  */
 import { resolve } from 'node:path';
 import type { Query } from '../src/corpus/beir.ts';
@@ -13,12 +19,12 @@ import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, splitHalves } from '../src/eval/evaluate.ts';
 import { meanScores, scoreQuery, type QueryScores } from '../src/eval/metrics.ts';
 import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
-import { fuse } from '../src/index/fusion.ts';
+import { cosineBlendOptions, fuse } from '../src/index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../src/index/keyword.ts';
 import type { Hit } from '../src/index/top-k.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
-import { SearchIndex } from '../src/search/search.ts';
+import { rankingFor, SearchIndex, type RankingOptions } from '../src/search/search.ts';
 
 const DEPTH = 100;
 
@@ -103,14 +109,139 @@ async function tuneFusion(dataset: BeirDataset, queries: readonly Query[], model
   report(rows);
 }
 
+/** Vectors of a dataset from the disk cache (embedding what is missing), as the eval tool gets them. */
+async function loadVectors(dataset: BeirDataset, queries: readonly Query[], modelId: string, int8: boolean, withPlain = false) {
+  const encoder = await loadNodeEncoder(modelId);
+  const cache = resolve('.cache', 'vectors');
+  const { vectors } = await embedPapersCached(encoder, dataset.papers, cache);
+  const queryVectors = await embedQueriesCached(encoder, queries.map((q) => q.text), cache);
+  // The same claims without the query instruction (as documents: no prefix), for the two-view rows.
+  const plain = withPlain ? await encoder.embedDocuments(queries.map((q) => q.text)) : new Float32Array(0);
+  const plainVectors = withPlain ? queries.map((_, i) => plain.subarray(i * encoder.dims, (i + 1) * encoder.dims)) : [];
+  await encoder.dispose();
+  const matrix = int8 ? QuantizedMatrix.fromFloat32(encoder.dims, vectors) : new VectorMatrix(encoder.dims, dataset.papers.length, vectors);
+  return { matrix, queryVectors, plainVectors };
+}
+
+function unit(vector: Float32Array): Float32Array {
+  const norm = Math.hypot(...vector);
+  return vector.map((x) => x / norm);
+}
+
+/**
+ * The candidates of issue 9 beside the shipped hybrid: vector pseudo-relevance feedback (Rocchio) through
+ * SearchIndex.rank with the feedback in the ranking options, query-dependent keyword weights, and (not
+ * shippable without a second query embedding) the query embedded both with and without the instruction.
+ */
+async function tuneRanking(dataset: BeirDataset, queries: readonly Query[], modelId: string, int8: boolean): Promise<void> {
+  const { matrix, queryVectors, plainVectors } = await loadVectors(dataset, queries, modelId, int8, true);
+  const shipped = rankingFor(modelId);
+  const base = new SearchIndex(dataset.papers, matrix, { ...shipped, feedback: null });
+  const vectorOf = new Map(queries.map((q, i) => [q.id, i]));
+  const withRanking = (ranking: RankingOptions) => new SearchIndex(dataset.papers, matrix, ranking, base.keyword);
+  const rows: Row[] = [];
+  const rankAll = (label: string, index: SearchIndex, mode: 'semantic' | 'hybrid') =>
+    rows.push(evaluate(dataset, queries, label, (q) => index.rank(mode, q.text, queryVectors[vectorOf.get(q.id)!], DEPTH)));
+  rankAll('semantic (no feedback)', base, 'semantic');
+  rankAll(`hybrid, keyword weight ${shipped.fusion.keywordWeight} (no feedback)`, base, 'hybrid');
+  for (const keywordWeight of [0.05, 0.065, 0.08])
+    for (const docs of [1, 2, 3, 5])
+      for (const weight of [0.1, 0.2, 0.3, 0.5]) {
+        const index = withRanking({ fusion: cosineBlendOptions(keywordWeight), feedback: { docs, weight } });
+        rankAll(`hybrid+feedback kw=${keywordWeight} docs=${docs} weight=${weight}`, index, 'hybrid');
+        if (keywordWeight === 0.065) rankAll(`semantic+feedback docs=${docs} weight=${weight}`, index, 'semantic');
+      }
+
+  // Query-dependent keyword weight, no feedback: by query length, by the spread of the top-100 cosines, by how
+  // far the best BM25 score stands above the second.
+  const semantic = new Map(queries.map((q) => [q.id, base.semantic(queryVectors[vectorOf.get(q.id)!], DEPTH)]));
+  const keyword = new Map(queries.map((q) => [q.id, base.keyword.query(q.text, DEPTH)]));
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const length = (q: Query) => q.text.split(/\s+/).length;
+  const spread = (q: Query) => semantic.get(q.id)![0].score - semantic.get(q.id)!.at(-1)!.score;
+  const concentration = (q: Query) => {
+    const hits = keyword.get(q.id)!;
+    return hits.length < 2 ? 1 : Math.min(2, hits[0].score / hits[1].score);
+  };
+  for (const [name, feature] of [['query length', length], ['cosine spread', spread], ['BM25 top1/top2', concentration]] as const) {
+    const typical = median(queries.map(feature));
+    for (const power of [-0.5, -0.25, 0.25, 0.5, 1]) {
+      const weight = (q: Query) => shipped.fusion.keywordWeight * Math.pow(feature(q) / typical, power);
+      rows.push(evaluate(dataset, queries, `hybrid, kw weight x (${name} / median)^${power}`, (q) => fuse(semantic.get(q.id)!, keyword.get(q.id)!, cosineBlendOptions(weight(q)))));
+    }
+  }
+
+  // Two views of the query: instruction + plain (needs a second query embedding per search; not shipped).
+  for (const plainWeight of [0.5, 1]) {
+    const mixed = new Map(queries.map((q, i) => [q.id, unit(queryVectors[i].map((x, d) => x + plainWeight * plainVectors[i][d]))]));
+    rows.push(evaluate(dataset, queries, `semantic, query + ${plainWeight} x plain query`, (q) => base.rank('semantic', q.text, mixed.get(q.id)!, DEPTH)));
+    for (const keywordWeight of [0.05, 0.065, 0.08]) {
+      const index = withRanking({ fusion: cosineBlendOptions(keywordWeight), feedback: null });
+      rows.push(evaluate(dataset, queries, `hybrid kw=${keywordWeight}, query + ${plainWeight} x plain query`, (q) => index.rank('hybrid', q.text, mixed.get(q.id)!, DEPTH)));
+    }
+  }
+  report(rows);
+}
+
+/** Deterministic normal noise (mulberry32 + Box-Muller), as the bench page uses. */
+function noise(seed: number): () => number {
+  const uniform = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+async function measureLatency(dataset: BeirDataset, queries: readonly Query[], modelId: string): Promise<void> {
+  const COUNT = 100_000;
+  const { matrix: source, queryVectors } = await loadVectors(dataset, queries, modelId, false);
+  const dims = source.dims;
+  const random = noise(42);
+  const matrix = new QuantizedMatrix(dims, COUNT);
+  const row = new Float32Array(dims);
+  for (let i = 0; i < COUNT; i++) {
+    const base = (source as VectorMatrix).row(i % source.count);
+    for (let d = 0; d < dims; d++) row[d] = base[d] + 0.01 * random();
+    const norm = Math.hypot(...row);
+    matrix.appendFloat32(row.map((x) => x / norm));
+  }
+  const papers = Array.from({ length: COUNT }, (_, i) => dataset.papers[i % dataset.papers.length]);
+  const shipped = rankingFor(modelId);
+  if (!shipped.feedback) throw new Error(`${modelId} ships no feedback: nothing to time`);
+  const on = new SearchIndex(papers, matrix, shipped);
+  const off = new SearchIndex(papers, matrix, { ...shipped, feedback: null }, on.keyword);
+  const sample = queries.slice(0, 100);
+  const times = { semantic: { on: [] as number[], off: [] as number[] }, hybrid: { on: [] as number[], off: [] as number[] } };
+  for (let round = 0; round < 3; round++)
+    for (const mode of ['semantic', 'hybrid'] as const)
+      sample.forEach((q, i) => {
+        // Alternate the order so that neither side always runs on a warmer cache.
+        for (const [label, index] of (i + round) % 2 ? ([['on', on], ['off', off]] as const) : ([['off', off], ['on', on]] as const)) {
+          const started = performance.now();
+          index.rank(mode, q.text, queryVectors[i], 50);
+          times[mode][label].push(performance.now() - started);
+        }
+      });
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  for (const mode of ['semantic', 'hybrid'] as const) {
+    const [a, b] = [median(times[mode].on), median(times[mode].off)];
+    console.log(`${mode} rank over ${COUNT} int8 vectors, median of ${times[mode].on.length}: feedback ${a.toFixed(2)} ms, none ${b.toFixed(2)} ms, added ${(a - b).toFixed(2)} ms`);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const what = argv[0];
   const data = arg(argv, '--data');
-  if (!data || (what !== 'keyword' && what !== 'fusion')) throw new Error('usage: tools/tune.ts keyword|fusion --data <dir> [--split s] [--model id] [--int8]');
+  if (!data || !['keyword', 'fusion', 'ranking', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|latency --data <dir> [--split s] [--model id] [--int8]');
   const dataset = loadBeirDataset(data, arg(argv, '--split'));
   const queries = judgedQueries(dataset.queries, dataset.qrels);
+  const modelId = arg(argv, '--model') ?? DEFAULT_MODEL_ID;
   if (what === 'keyword') tuneKeyword(dataset, queries);
-  else await tuneFusion(dataset, queries, arg(argv, '--model') ?? DEFAULT_MODEL_ID, argv.includes('--int8'));
+  else if (what === 'fusion') await tuneFusion(dataset, queries, modelId, argv.includes('--int8'));
+  else if (what === 'ranking') await tuneRanking(dataset, queries, modelId, argv.includes('--int8'));
+  else await measureLatency(dataset, queries, modelId);
 }
 
 await main(process.argv.slice(2));

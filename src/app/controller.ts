@@ -230,7 +230,7 @@ export class AppController {
       this.update({ engine: restarting ? 'restarting' : 'starting', engineDetail: state.after ? `worker ${state.after}` : null });
       if (restarting) this.notify(notice('engine-restarting'));
     } else if (state.kind === 'ready') {
-      this.update({ engine: 'ready', model: state.model, engineDetail: null, download: null });
+      this.update({ engine: 'ready', model: state.model, engineDetail: null, download: null, startup: null });
       this.withdraw('model-repairing', 'engine-restarting', ...MODEL_UNAVAILABLE_CODES);
       if (was === 'restarting') this.notify(notice('engine-recovered'));
       const reason = state.model.backend.fallbackReason;
@@ -615,14 +615,19 @@ export class AppController {
   private async embedMissing(active: ActiveCorpus, model: ModelInfo): Promise<boolean> {
     let missing = this.missingOf(active);
     if (missing.length === 0) return true;
+    // One progress bar over the whole run, the measuring sample included.
+    const overall = { before: 0, total: missing.length, costAfter: 0 };
     const backend = `${model.backend.used}:${model.backend.threads}`;
     const remember = (rate: MeasuredRate | null) => rate && this.deps.rates.set(model.modelKey, backend, rate);
     const costOf = (positions: number[]) => positions.reduce((sum, i) => sum + embeddingCost(documentText(active.papers[i])), 0);
     let plan: EmbeddingPlan = active.confirmed ? { kind: 'go' } : planEmbedding(missing.length, costOf(missing), this.deps.rates.get(model.modelKey, backend));
     if (plan.kind === 'measure-first') {
-      const measured = await this.embedRun(active, model, missing.slice(0, plan.sample));
+      overall.costAfter = costOf(missing.slice(plan.sample));
+      const measured = await this.embedRun(active, model, missing.slice(0, plan.sample), overall);
+      overall.costAfter = 0;
       remember(measured);
       missing = this.missingOf(active);
+      overall.before = overall.total - missing.length;
       if (missing.length === 0) return true;
       plan = planEmbedding(missing.length, costOf(missing), measured ?? this.deps.rates.get(model.modelKey, backend));
       if (plan.kind === 'measure-first') plan = { kind: 'go' }; // no rate could be measured: do not loop
@@ -635,7 +640,7 @@ export class AppController {
       return false;
     }
     active.confirmed = true;
-    remember(await this.embedRun(active, model, missing));
+    remember(await this.embedRun(active, model, missing, overall));
     return true;
   }
 
@@ -666,7 +671,8 @@ export class AppController {
   }
 
   /** Embeds `positions` of the corpus, keeping what is done; resolves the measured rate (null if unknown). */
-  private async embedRun(active: ActiveCorpus, model: ModelInfo, positions: number[]): Promise<MeasuredRate | null> {
+  /** `overall`: papers done before this run and in all, and the cost of what follows it, for one progress bar. */
+  private async embedRun(active: ActiveCorpus, model: ModelInfo, positions: number[], overall: { before: number; total: number; costAfter: number }): Promise<MeasuredRate | null> {
     const cache = this.cache!;
     const index = active.index!;
     this.update({ phase: 'indexing' });
@@ -702,9 +708,10 @@ export class AppController {
         },
         onProgress: (progress) => {
           meter.record(progress.done, costDone);
-          const secondsLeft = meter.secondsLeft(totalCost - costDone) ?? progress.secondsLeft;
+          const secondsLeft = meter.secondsLeft(totalCost - costDone + overall.costAfter) ?? progress.secondsLeft;
           const docsPerSecond = meter.papersPerSecond() ?? progress.docsPerSecond;
-          if (this.active === active) this.update({ embeddedNow: embeddedBefore + progress.done, embedding: { ...progress, docsPerSecond, secondsLeft } });
+          const done = overall.before + progress.done;
+          if (this.active === active) this.update({ embeddedNow: embeddedBefore + progress.done, embedding: { done, total: overall.total, docsPerSecond, secondsLeft } });
         },
         onResume: (done, total) => this.notify(notice('indexing-resumed', { done, total })),
       });

@@ -32,8 +32,8 @@ export interface RankingSpec {
   /** Hybrid: the most cosine the best keyword match can add (cosine blend, src/index/fusion.ts). */
   keywordWeight: number;
   /**
-   * Pseudo-relevance feedback on the vectors (Rocchio): the query vector moves toward the centroid of the top
-   * `docs` hits' vectors by `weight`, then the corpus is scored again. null: off.
+   * Hybrid mode's pseudo-relevance feedback on the vectors (Rocchio): the query vector moves toward the centroid
+   * of the top `docs` fused hits' vectors by `weight`, then the corpus is scored and fused again. null: off.
    */
   feedback: { docs: number; weight: number } | null;
   /** Relevance thresholds for the cosine-based modes; null when not measured for this model (no cut-off is made). */

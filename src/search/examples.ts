@@ -45,7 +45,7 @@ export interface ExampleOptions {
 }
 
 /** Chosen on the tune half of SciFact train (docs/quality.md, "Find by example"; `tools/eval-examples.ts --sweep`). */
-export const DEFAULT_CLASSIFIER: ClassifierOptions = { l2: 0.001, steps: 100, backgroundSize: 256, seed: 1 };
+export const DEFAULT_CLASSIFIER: ClassifierOptions = { l2: 0.001, steps: 200, backgroundSize: 256, seed: 1 };
 
 /** The measured defaults of each method; `exampleOptions` fills what a caller leaves out from these. */
 export const EXAMPLE_DEFAULTS: Readonly<Record<ExampleMethod, ExampleOptions>> = {

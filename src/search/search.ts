@@ -83,21 +83,20 @@ export class SearchIndex {
 
   /**
    * Ranks papers for one query. `queryVector` is required for semantic and hybrid modes
-   * (the caller embeds the query with the same encoder as the documents).
+   * (the caller embeds the query with the same encoder as the documents). Hybrid with feedback scores twice:
+   * fuse, move the query vector toward the top fused hits, score the corpus again and fuse again with the same
+   * keyword hits (docs/quality.md "Ranking variants"). Semantic mode stays one pass of plain cosines: at the
+   * hybrid's setting, feedback did not help it on the tuning half.
    */
   rank(mode: SearchMode, queryText: string, queryVector: Float32Array | null, k: number): Hit[] {
     if (mode === 'keyword') return this.keyword.query(queryText, k);
     if (!queryVector) throw new Error(`rank: mode "${mode}" needs the query vector`);
-    const { feedback } = this.ranking;
-    if (mode === 'semantic') {
-      if (!feedback) return this.semantic(queryVector, k);
-      const first = this.semantic(queryVector, feedback.docs);
-      return this.semantic(this.feedbackQuery(queryVector, first, feedback.weight), k);
-    }
+    if (mode === 'semantic') return this.semantic(queryVector, k);
     const depth = Math.max(k, FUSION_DEPTH);
     const keyword = this.keyword.query(queryText, depth);
-    let fused = fuse(this.semantic(queryVector, depth), keyword, this.ranking.fusion);
-    if (feedback) fused = fuse(this.semantic(this.feedbackQuery(queryVector, fused.slice(0, feedback.docs), feedback.weight), depth), keyword, this.ranking.fusion);
+    const { fusion, feedback } = this.ranking;
+    let fused = fuse(this.semantic(queryVector, depth), keyword, fusion);
+    if (feedback) fused = fuse(this.semantic(this.feedbackQuery(queryVector, fused.slice(0, feedback.docs), feedback.weight), depth), keyword, fusion);
     return fused.slice(0, k);
   }
 }

@@ -62,7 +62,22 @@ export async function search(page: Page, query: string, mode?: string): Promise<
     },
     [query, mode ?? ''] as const,
   );
+  // The whole ranking: results below the relevance cut-off are one click away, and these tests are about order.
+  const weaker = await page.$('[data-testid="show-weaker"][aria-expanded="false"]');
+  if (weaker) await weaker.click();
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
+}
+
+/** Types a query and returns only what is shown at once: the strong matches (relevance cut-off). */
+export async function strongMatches(page: Page, query: string): Promise<{ ids: string[]; strong: number; more: number }> {
+  await page.fill('[data-testid="query"]', query);
+  await page.waitForFunction((q) => {
+    const summary = document.querySelector('[data-testid="summary"]');
+    return summary?.getAttribute('data-query') === q && summary.getAttribute('data-searching') === 'false';
+  }, query);
+  const summary = await page.$eval('[data-testid="summary"]', (node) => ({ strong: Number(node.getAttribute('data-strong')), more: Number(node.getAttribute('data-more')) }));
+  const ids = await page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
+  return { ids, ...summary };
 }
 
 /** 192 distinct papers from the bundled ones (sentences reordered), so nothing is cached or precomputed. */

@@ -563,6 +563,17 @@ describe('AppController long imports', () => {
     expect(spawner.last.lastDocuments.texts).toHaveLength(100);
   });
 
+  it('with no rate known, embeds a 64-paper sample first to measure, then the rest, under one progress total', async () => {
+    const { controller, spawner, snapshots } = await started();
+    await controller.importFiles([new File([many(100)], 'big.jsonl')]);
+    await settle(40);
+    const calls = spawner.last.documents.map((call) => call.texts.length);
+    expect(calls.slice(-2)).toEqual([64, 36]);
+    expect(controller.state).toMatchObject({ phase: 'ready', longRun: null, embeddedNow: 100 });
+    const totals = new Set(snapshots.filter((s) => s.corpusName === 'big.jsonl' && s.embedding).map((s) => s.embedding!.total));
+    expect([...totals]).toEqual([100]);
+  });
+
   it('"embed here" goes on without asking again', async () => {
     const { controller, spawner } = await started({ rate: 0.05 });
     await controller.importFiles([new File([many(100)], 'big.jsonl')]);

@@ -31,7 +31,7 @@ describe('formatDuration', () => {
 
 describe('formatBytes and percent', () => {
   it('B, KB, MB', () => {
-    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024)]).toEqual(['512 B', '1.5 KB', '5.0 MB']);
+    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 * 1024), formatBytes(10.5 * 1024 ** 3)]).toEqual(['512 B', '1.5 KB', '5.0 MB', '10.5 GB']);
   });
 
   it('percent is clamped and 0 without a total', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosineBlend, DEFAULT_FUSION, fuse, reciprocalRankFusion, scoreBlend } from '../../src/index/fusion.ts';
+import { cosineBlend, cosineBlendOptions, fuse, reciprocalRankFusion, scoreBlend } from '../../src/index/fusion.ts';
 
 const hits = (...indices: number[]) => indices.map((index, i) => ({ index, score: 100 - i }));
 
@@ -72,17 +72,17 @@ describe('cosineBlend (method: cosine-blend)', () => {
     { index: 1, score: 2 },
   ];
 
-  it('adds the min-max scaled keyword score to the cosine minus the lowest cosine (hand-computed)', () => {
-    // cosine - 0.6: doc1 0.2, doc2 0.18, doc3 0; keyword scaled: doc2 1, doc4 0.5, doc1 0
-    // keyword weight 0.1: doc2 0.18 + 0.1 = 0.28, doc1 0.2, doc4 0.05, doc3 0
+  it('adds the min-max scaled keyword score to the cosine (hand-computed)', () => {
+    // keyword scaled: doc2 1, doc4 0.5, doc1 0; doc4 is not in the semantic list, so it starts from the lowest cosine, 0.6
+    // keyword weight 0.1: doc2 0.78 + 0.1 = 0.88, doc1 0.8, doc4 0.6 + 0.05 = 0.65, doc3 0.6
     const fused = cosineBlend(semantic, keyword, { semanticWeight: 1, keywordWeight: 0.1 });
     expect(fused.map((h) => h.index)).toEqual([2, 1, 4, 3]);
-    expect(fused.map((h) => h.score)).toEqual([expect.closeTo(0.28, 12), expect.closeTo(0.2, 12), expect.closeTo(0.05, 12), 0]);
+    expect(fused.map((h) => h.score)).toEqual([expect.closeTo(0.88, 12), expect.closeTo(0.8, 12), expect.closeTo(0.65, 12), expect.closeTo(0.6, 12)]);
     // keyword weight 0.01 adds at most 0.01 cosine: not enough to close doc1's 0.02 lead
     const small = cosineBlend(semantic, keyword, { semanticWeight: 1, keywordWeight: 0.01 });
     expect(small.map((h) => h.index)).toEqual([1, 2, 4, 3]);
-    expect(small[0].score).toBeCloseTo(0.2, 12);
-    expect(small[1].score).toBeCloseTo(0.19, 12);
+    expect(small[0].score).toBeCloseTo(0.8, 12);
+    expect(small[1].score).toBeCloseTo(0.79, 12);
   });
 
   it('keeps a wide cosine lead that the min-max blend would give away', () => {
@@ -99,19 +99,27 @@ describe('cosineBlend (method: cosine-blend)', () => {
     ];
     // min-max: doc1 1 + 0.7 * 0.3 = 1.21, doc2 (0.15 / 0.22) + 0.7 = 1.38 -> doc 2 first
     expect(scoreBlend(sem, key, { semanticWeight: 1, keywordWeight: 0.7 })[0].index).toBe(2);
-    // cosine blend: doc1 0.22 + 0.065 * 0.3 = 0.2395, doc2 0.15 + 0.065 = 0.215 -> doc 1 first
+    // cosine blend: doc1 0.72 + 0.065 * 0.3 = 0.7395, doc2 0.65 + 0.065 = 0.715 -> doc 1 first
     const fused = cosineBlend(sem, key, { semanticWeight: 1, keywordWeight: 0.065 });
     expect(fused.map((h) => h.index)).toEqual([1, 2, 3]);
-    expect(fused[0].score).toBeCloseTo(0.2395, 12);
-    expect(fused[1].score).toBeCloseTo(0.215, 12);
+    expect(fused[0].score).toBeCloseTo(0.7395, 12);
+    expect(fused[1].score).toBeCloseTo(0.715, 12);
   });
 
-  it('does not depend on where the cosines sit, only on their differences', () => {
+  it('ranks by cosine differences only: shifting every cosine shifts every score and keeps the order', () => {
     const shifted = semantic.map((h) => ({ ...h, score: h.score - 0.5 }));
     const a = cosineBlend(semantic, keyword, { semanticWeight: 1, keywordWeight: 0.1 });
     const b = cosineBlend(shifted, keyword, { semanticWeight: 1, keywordWeight: 0.1 });
     expect(b.map((h) => h.index)).toEqual(a.map((h) => h.index));
-    b.forEach((h, i) => expect(h.score).toBeCloseTo(a[i].score, 12));
+    b.forEach((h, i) => expect(h.score).toBeCloseTo(a[i].score - 0.5, 12));
+  });
+
+  it('scores are cosines plus at most the keyword weight, so one threshold means the same in every query', () => {
+    for (const hit of cosineBlend(semantic, keyword, { semanticWeight: 1, keywordWeight: 0.1 })) {
+      const cosine = semantic.find((h) => h.index === hit.index)?.score ?? 0.6;
+      expect(hit.score).toBeGreaterThanOrEqual(cosine - 1e-12);
+      expect(hit.score).toBeLessThanOrEqual(cosine + 0.1 + 1e-12);
+    }
   });
 
   it('passes either list through alone; keyword-only documents start from 0 cosine', () => {
@@ -119,10 +127,9 @@ describe('cosineBlend (method: cosine-blend)', () => {
     expect(cosineBlend([], keyword, { semanticWeight: 1, keywordWeight: 0.1 }).map((h) => h.index)).toEqual([2, 4, 1]);
   });
 
-  it('fuse dispatches on method, and it is the default', () => {
-    const options = { k: 60, semanticWeight: 1, keywordWeight: 0.1, method: 'cosine-blend' as const };
+  it('fuse dispatches on method; cosineBlendOptions sets the keyword weight of a cosine blend', () => {
+    const options = cosineBlendOptions(0.1);
+    expect(options).toEqual({ k: 60, semanticWeight: 1, keywordWeight: 0.1, method: 'cosine-blend' });
     expect(fuse(semantic, keyword, options)).toEqual(cosineBlend(semantic, keyword, options));
-    expect(DEFAULT_FUSION).toEqual({ k: 60, semanticWeight: 1, keywordWeight: 0.065, method: 'cosine-blend' });
-    expect(fuse(semantic, keyword)).toEqual(cosineBlend(semantic, keyword, DEFAULT_FUSION));
   });
 });

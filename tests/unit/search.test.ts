@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/corpus/types.ts';
+import { DEFAULT_MODEL_ID, getModelSpec, MODELS } from '../../src/embedding/models.ts';
+import { cosineBlendOptions } from '../../src/index/fusion.ts';
+import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
-import { SearchIndex } from '../../src/search/search.ts';
+import { DEFAULT_RANKING, rankingFor, SearchIndex, type RankingOptions } from '../../src/search/search.ts';
 
 const papers: Paper[] = [
   { id: 'a', title: 'GottBERT: a German language model', abstract: 'A RoBERTa model pre-trained on German text from OSCAR.' },
@@ -31,7 +34,9 @@ const vectors = unitRows([
   [0, 0, 0, 1, 0],
   [0.5, 0, 0, 0, 1],
 ]);
-const index = new SearchIndex(papers, vectors);
+/** The shipped fusion without feedback: the fusion tests below are about fusion alone. */
+const NO_FEEDBACK: RankingOptions = { ...DEFAULT_RANKING, feedback: null };
+const index = new SearchIndex(papers, vectors, NO_FEEDBACK);
 const q = (...v: number[]) => {
   const norm = Math.hypot(...v);
   return Float32Array.from(v, (x) => x / norm);
@@ -102,11 +107,12 @@ describe('SearchIndex.rank hybrid', () => {
     const hits = ids(index.rank('hybrid', 'electrocardiogram', q(0, 1, 0, 0, 0), 5));
     expect(hits).toContain('d');
     expect(hits).toContain('b');
-    // Default cosine blend: the keyword match adds 0.065 cosine, so d (cosine 0) passes a and e (cosine 0, no
-    // match) but not c (cosine 0.29, close to the query).
+    // Shipped cosine blend: the keyword match adds the keyword weight (a few hundredths of cosine), so d (cosine 0)
+    // passes a and e (cosine 0, no match) but not c (cosine 0.29, close to the query).
+    expect(DEFAULT_RANKING.fusion.keywordWeight).toBeLessThan(0.29);
     expect(hits.slice(0, 3)).toEqual(['b', 'c', 'd']);
     // The min-max blend scales each list to [0, 1], so there the two bests take the first two places.
-    const blend = new SearchIndex(papers, vectors, { k: 60, semanticWeight: 1, keywordWeight: 0.7, method: 'blend' });
+    const blend = new SearchIndex(papers, vectors, { fusion: { k: 60, semanticWeight: 1, keywordWeight: 0.7, method: 'blend' }, feedback: null });
     expect(ids(blend.rank('hybrid', 'electrocardiogram', q(0, 1, 0, 0, 0), 5)).slice(0, 2).sort()).toEqual(['b', 'd']);
   });
 
@@ -119,5 +125,79 @@ describe('SearchIndex.rank hybrid', () => {
     expect(hits).toHaveLength(3);
     expect(new Set(hits).size).toBe(3);
     expect(new Set(ids(index.rank('hybrid', 'language model', q(1, 1, 1, 1, 1), 10))).size).toBe(5);
+  });
+});
+
+describe('ranking options: per model, from the model spec', () => {
+  it("the default ranking is the shipped model's: its keyword weight and its feedback", () => {
+    const spec = getModelSpec(DEFAULT_MODEL_ID).ranking;
+    expect(DEFAULT_RANKING).toEqual({ fusion: cosineBlendOptions(spec.keywordWeight), feedback: spec.feedback });
+    expect(new SearchIndex(papers, vectors).ranking).toBe(DEFAULT_RANKING);
+  });
+
+  it('every model has a positive keyword weight and sane feedback', () => {
+    for (const id of Object.keys(MODELS)) {
+      const { fusion, feedback } = rankingFor(id);
+      expect(fusion.keywordWeight).toBeGreaterThan(0);
+      if (feedback) {
+        expect(Number.isInteger(feedback.docs) && feedback.docs > 0).toBe(true);
+        expect(feedback.weight).toBeGreaterThan(0);
+      }
+    }
+    expect(() => rankingFor('no-such-model')).toThrow('Unknown model "no-such-model"');
+  });
+});
+
+describe('pseudo-relevance feedback on the query vector', () => {
+  const query = q(0.4, 0.6, 0.2, 0, 0.4);
+  const withFeedback = new SearchIndex(papers, vectors, { ...NO_FEEDBACK, feedback: { docs: 1, weight: 0.5 } });
+
+  it("moves the query toward the top hits' centroid and renormalises (hand-computed)", () => {
+    // Top hit for this query is b; q' = (q + 0.5 b) / |q + 0.5 b|.
+    const b = vectors.row(1);
+    const expected = Array.from(query, (x, d) => x + 0.5 * b[d]);
+    const norm = Math.hypot(...expected);
+    const moved = withFeedback.feedbackQuery(query, [{ index: 1, score: 0 }], 0.5);
+    moved.forEach((x, d) => expect(x).toBeCloseTo(expected[d] / norm, 6));
+    // The centroid of two hits is their mean.
+    const two = withFeedback.feedbackQuery(query, [{ index: 1, score: 0 }, { index: 3, score: 0 }], 1);
+    const d3 = vectors.row(3);
+    const mean = Array.from(query, (x, d) => x + (b[d] + d3[d]) / 2);
+    two.forEach((x, d) => expect(x).toBeCloseTo(mean[d] / Math.hypot(...mean), 6));
+    expect(withFeedback.feedbackQuery(query, [], 0.5)).toEqual(query);
+  });
+
+  it('hybrid re-ranks by the moved query: a paper near the top hit passes one that is only near the query', () => {
+    // No keyword matches ('zebrafish'), so hybrid ranks by cosine. Without feedback: b, e, a, c, d; c lies close
+    // to b (the top hit), e does not.
+    expect(ids(index.rank('hybrid', 'zebrafish', query, 5))).toEqual(['b', 'e', 'a', 'c', 'd']);
+    const ranked = withFeedback.rank('hybrid', 'zebrafish', query, 5);
+    expect(ids(ranked)).toEqual(['b', 'c', 'e', 'a', 'd']);
+    // Scores are the cosines of the moved query: the same as scoring it directly, at most 1.
+    const direct = withFeedback.semantic(withFeedback.feedbackQuery(query, index.semantic(query, 1), 0.5), 5);
+    expect(ranked.map((h) => h.index)).toEqual(direct.map((h) => h.index));
+    ranked.forEach((hit, i) => expect(hit.score).toBeCloseTo(direct[i].score, 6));
+    expect(ranked[0].score).toBeLessThanOrEqual(1);
+  });
+
+  it('semantic mode stays one pass of plain cosines', () => {
+    expect(withFeedback.rank('semantic', '', query, 5)).toEqual(index.rank('semantic', '', query, 5));
+  });
+
+  it('takes the feedback documents from the fused ranking, then fuses again with the same keyword hits', () => {
+    const text = 'electrocardiogram';
+    const vector = q(0, 1, 0, 0, 0);
+    const searched = new SearchIndex(papers, vectors, { ...NO_FEEDBACK, feedback: { docs: 3, weight: 1 } });
+    // The fused top 3 include d, the keyword match, which the semantic top 3 (b, c, a) do not.
+    const first = index.rank('hybrid', text, vector, 100);
+    expect(ids(first).slice(0, 3)).toEqual(['b', 'c', 'd']);
+    const moved = searched.feedbackQuery(vector, first.slice(0, 3), 1);
+    expect(searched.rank('hybrid', text, vector, 5)).toEqual(index.rank('hybrid', text, moved, 5));
+    expect(moved[3]).toBeGreaterThan(0);
+  });
+
+  it("works on int8 vectors as on float32 (the app's form)", () => {
+    const int8 = new SearchIndex(papers, QuantizedMatrix.fromFloat32(5, vectors.data, false), withFeedback.ranking);
+    expect(ids(int8.rank('hybrid', 'zebrafish', query, 5))).toEqual(ids(withFeedback.rank('hybrid', 'zebrafish', query, 5)));
   });
 });

@@ -94,26 +94,33 @@ describe('debounce', () => {
 });
 
 describe('readUrlState', () => {
+  const NO_LIBRARY = { library: null, like: [], not: [] };
+
   it('reads q, mode and backend', () => {
     expect(readUrlState('https://example.test/app/?q=protein+folding&mode=keyword&backend=webgpu')).toEqual({
       query: 'protein folding',
       mode: 'keyword',
       backend: 'webgpu',
+      ...NO_LIBRARY,
     });
   });
 
+  it('reads the library and the pinned examples (ids listed once, blanks dropped)', () => {
+    expect(readUrlState('https://example.test/app/?library=abc&like=p1,p2,p1,&not=p3')).toMatchObject({ library: 'abc', like: ['p1', 'p2'], not: ['p3'] });
+  });
+
   it('defaults: empty query, the default mode, wasm', () => {
-    expect(readUrlState('https://example.test/app/')).toEqual({ query: '', mode: DEFAULT_SEARCH_MODE, backend: 'wasm' });
+    expect(readUrlState('https://example.test/app/')).toEqual({ query: '', mode: DEFAULT_SEARCH_MODE, backend: 'wasm', ...NO_LIBRARY });
     expect(DEFAULT_SEARCH_MODE).toBe('hybrid');
   });
 
   it('an invalid mode or backend falls back to the defaults', () => {
-    expect(readUrlState('https://example.test/app/?q=x&mode=fuzzy&backend=cuda')).toEqual({ query: 'x', mode: 'hybrid', backend: 'wasm' });
+    expect(readUrlState('https://example.test/app/?q=x&mode=fuzzy&backend=cuda')).toEqual({ query: 'x', mode: 'hybrid', backend: 'wasm', ...NO_LIBRARY });
     expect(readUrlState('https://example.test/app/?mode=Semantic')).toMatchObject({ mode: 'hybrid' });
   });
 
   it('reads the page address by default', () => {
-    expect(readUrlState()).toEqual({ query: '', mode: 'hybrid', backend: 'wasm' });
+    expect(readUrlState()).toEqual({ query: '', mode: 'hybrid', backend: 'wasm', ...NO_LIBRARY });
   });
 });
 

@@ -19,9 +19,9 @@ export interface CompressedOptions {
 }
 
 /**
- * Rows rescored per query: at 1,000,000 synthetic abstracts, the first pass keeps 0.99 of the exact top 10
- * in its best 4,000 rows (tools/bench-million.ts; docs/performance.md), and reading 4,000 rows from OPFS costs
- * a few ms.
+ * Rows rescored per query: at 1,000,000 synthetic abstracts the first pass keeps 0.965 of the exact top 10 in
+ * its best 4,000 rows (tools/bench-million.ts, 809 queries; 3,000 keep ~0.96, 2,000 ~0.95), and each candidate
+ * costs ~1.3 us of OPFS read and rescoring (docs/performance.md, "A million abstracts").
  */
 export const DEFAULT_CANDIDATES = 4000;
 
@@ -93,6 +93,14 @@ export class CompressedIndex {
     const hits = topK(matrix.scores(query), k, ids.length);
     // Candidates are ascending, so ties (lower position first) stay ordered by row id as in the exact path.
     return hits.map((hit) => ({ index: ids[hit.index], score: hit.score }));
+  }
+
+  /** Row i dequantized, read from the row source (e.g. for pseudo-relevance feedback, as QuantizedMatrix.row). */
+  row(i: number): Float32Array {
+    const data = new Int8Array(this.dims);
+    const scales = new Float32Array(1);
+    this.rows.read(Int32Array.of(i), data, scales);
+    return Float32Array.from(data, (x) => x * scales[0]);
   }
 
   /** Same contract as SearchIndex.semantic. */

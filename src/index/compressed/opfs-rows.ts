@@ -8,9 +8,9 @@ import type { RowSource } from './row-source.ts';
  * (little-endian), at offset r * (dims + 4); one read call per candidate.
  *
  * Why OPFS and not IndexedDB: in headless Chromium with an on-disk profile, random rows cost ~1.5 us each
- * through a sync access handle (1,000 rows: 1.6 ms median) against 6-10 ms for 50 rows and 42-60 ms for 200 as
- * IndexedDB records (docs/performance.md, "A million abstracts"). In an in-memory profile (incognito) OPFS
- * reads are ~100x slower; that is noted there too.
+ * through a sync access handle (1,000 rows: 1.6 ms median) against 6-14 ms for 50 rows and 37-42 ms for 200 as
+ * IndexedDB records (medians; docs/performance.md, "A million abstracts"). In an in-memory (incognito-like)
+ * profile OPFS reads cost ~0.25 ms each; that is noted there too.
  */
 export class OpfsRowFile implements RowSource {
   readonly heldBytes = 0;

@@ -10,8 +10,8 @@ import { topK } from '../top-k.ts';
  * `noise` per dimension is added and the result normalised again. Nothing is a repeated vector: every row is a
  * new point near a real neighbourhood, so the clusters and the density around a query look like real data's.
  * The defaults were set by measurement (tools/bench-million.ts prints the statistics): at the source's size the
- * synthetic set's nearest-neighbour cosines match the real set's, and no row is within cosine 0.97 of a source
- * vector unless the mixture itself lies there.
+ * synthetic set's mean cosine and 10th-percentile nearest-neighbour cosine match SciFact's (0.644 vs 0.640,
+ * 0.807 vs 0.809), and 99 % of rows are within cosine 0.925 of their closest real vector, no nearer.
  *
  * Every row has its own seeded generator (seed, row index), so row i is the same whatever range is generated
  * and the 5,000 and 100,000 corpora are prefixes of the 1,000,000 one.

@@ -1,0 +1,67 @@
+/**
+ * Retrieval quality of the compressed index against today's exact int8 search on SciFact (issue 10, part 1):
+ *
+ *   npx tsx tools/eval-compressed.ts [--data <BEIR dir>] [--candidates 4000,1000,200] [--json]
+ *
+ * Both rank through the app's SearchIndex.rank (fusion, keyword index, feedback: whatever the app does); the
+ * compressed one only replaces its semantic pass with CompressedIndex.search (sign-code first pass + exact
+ * int8 rescoring of the candidates). Prints nDCG@10 per mode and candidate count, and the share of the exact
+ * top 10 the compressed ranking keeps. Vectors come from the eval cache (.cache/vectors).
+ */
+import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { rankQueries, scoreRankings } from '../src/eval/evaluate.ts';
+import { CompressedIndex, DEFAULT_CANDIDATES } from '../src/index/compressed/compressed-index.ts';
+import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
+import type { Hit } from '../src/index/top-k.ts';
+import { SearchIndex, type SearchMode } from '../src/search/search.ts';
+import { loadSourceVectors, SCIFACT_DIR } from './synthetic-corpus.ts';
+
+/** The app's SearchIndex with its semantic pass answered by the compressed index. */
+class CompressedSearchIndex extends SearchIndex {
+  constructor(
+    readonly compressed: CompressedIndex,
+    ...args: ConstructorParameters<typeof SearchIndex>
+  ) {
+    super(...args);
+  }
+
+  override semantic(queryVector: Float32Array, k: number): Hit[] {
+    return this.compressed.search(queryVector, k);
+  }
+}
+
+const MODES: SearchMode[] = ['semantic', 'hybrid'];
+const pct = (x: number) => Number((100 * x).toFixed(2));
+
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv, { data: { type: 'string' }, candidates: { type: 'string' }, json: { type: 'boolean' } });
+  const candidateCounts = (stringFlag(flags, 'candidates') ?? `${DEFAULT_CANDIDATES},1000,200`).split(',').map(Number);
+  if (!candidateCounts.every((n) => Number.isInteger(n) && n > 0)) throw new UsageError('--candidates needs positive integers separated by commas');
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const source = await loadSourceVectors(stringFlag(flags, 'data') ?? SCIFACT_DIR, log);
+  const { dataset, queries, queryVectors, dims } = source;
+  const matrix = QuantizedMatrix.fromFloat32(dims, source.documents);
+  const exact = new SearchIndex(dataset.papers, matrix);
+  const rows = matrix.int8Rows();
+
+  const results: Record<string, number | string>[] = [];
+  for (const mode of MODES) {
+    const reference = rankQueries(exact, mode, queries, queryVectors);
+    const exactNdcg = pct(scoreRankings(queries, reference, dataset.qrels)['ndcg@10']);
+    console.log(`${mode}: exact int8 nDCG@10 ${exactNdcg}`);
+    for (const candidates of candidateCounts) {
+      const compressed = CompressedIndex.fromInt8(rows, { candidates });
+      const ranked = rankQueries(new CompressedSearchIndex(compressed, dataset.papers, matrix), mode, queries, queryVectors);
+      const ndcg = pct(scoreRankings(queries, ranked, dataset.qrels)['ndcg@10']);
+      const kept = ranked.reduce((n, ids, i) => n + ids.slice(0, 10).filter((id) => reference[i].slice(0, 10).includes(id)).length, 0) / (queries.length * 10);
+      console.log(`${mode}: compressed (${candidates} candidates of ${rows.scales.length}) nDCG@10 ${ndcg} (${(ndcg - exactNdcg).toFixed(2)} points); keeps ${(100 * kept).toFixed(1)} % of the exact top 10`);
+      results.push({ mode, candidates, docs: rows.scales.length, queries: queries.length, ndcg10_exact: exactNdcg, ndcg10_compressed: ndcg, top10_kept: Number(kept.toFixed(4)) });
+    }
+  }
+  if (flags.json === true) console.log(JSON.stringify(results));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `eval-compressed: ${error.message}` : error);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});
