@@ -58,7 +58,9 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@huggingface/transformers'] },
   server: { headers: isolationHeaders },
-  preview: { headers: {} },
+  // PAPER_SEARCH_PREVIEW_ISOLATED=1: real COOP/COEP headers, for the benchmark page only (tools/bench.ts), whose
+  // embedding worker a page under COEP can only start if the worker script's own response carries them too.
+  preview: { headers: process.env.PAPER_SEARCH_PREVIEW_ISOLATED === '1' ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {} },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2048,

@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--only-import] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--only-import] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -11,7 +11,8 @@
  *
  * The import step (tools/bench-import.ts) imports a generated 100,000-record JSON Lines file through the app's
  * import worker and, as the baseline, on the page's thread, recording the longest main-thread task of each;
- * --only-import runs just that step (no model, no embedding).
+ * --only-import runs just that step (no model, no embedding). The library map's keys (projection time, pan frames at
+ * 100,000 points) come from tools/bench-map.ts, run last; --no-map skips it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import type { Query } from '../src/corpus/beir.ts';
 import { documentText } from '../src/corpus/paper-id.ts';
 import type { BenchApi, ImportFigures } from '../src/bench/bench-api.ts';
 import { IMPORT_COUNT, importBenchData, measureImports } from './bench-import.ts';
+import { mapBenchmark } from './bench-map.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
@@ -44,6 +46,8 @@ interface Args {
   app: boolean;
   /** Only the import step. */
   onlyImport: boolean;
+  /** Run the library map benchmark (tools/bench-map.ts) too. */
+  map: boolean;
   data: string;
   /** onnxruntime threads in the browser worker; undefined = the app's default. */
   threads?: number;
@@ -57,7 +61,7 @@ const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--only-import', '--data', '--threads']);
+  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--only-import', '--data', '--threads']);
   const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
   if (unknown) throw new Error(`unknown option ${unknown}`);
   const number = (flag: string, fallback: number): number => {
@@ -75,6 +79,7 @@ function parseArgs(argv: readonly string[]): Args {
     build: !argv.includes('--no-build'),
     app: !argv.includes('--no-app'),
     onlyImport: argv.includes('--only-import'),
+    map: !argv.includes('--no-map'),
     data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
     threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
   };
@@ -142,8 +147,14 @@ async function nativeRun(encoder: Encoder, texts: string[]): Promise<number> {
 
 // ---------- browser side ----------
 
-async function startPreview(port: number): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `vite preview` of dist/. `isolated`: with COOP/COEP headers (the bench page, which has no service worker to add
+ * them; adding them by Playwright interception does not reach the worker script, which Chromium then blocks).
+ * Without: as GitHub Pages serves the app.
+ */
+async function startPreview(port: number, isolated = false): Promise<ChildProcess> {
+  const env = { ...process.env, PAPER_SEARCH_PREVIEW_ISOLATED: isolated ? '1' : '0' };
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
     server.stdout?.on('data', (chunk: Buffer) => {
@@ -164,10 +175,7 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-/**
- * The bench page in a context whose responses carry COOP/COEP (added by interception, as the app's service
- * worker does for the app), so onnxruntime may use threads, plus /bench-data/* served from memory.
- */
+/** The bench page (served with COOP/COEP, see startPreview, so onnxruntime may use threads), /bench-data/* from memory. */
 async function openBenchPage(browser: Browser, origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/*', async (route) => {
@@ -176,9 +184,7 @@ async function openBenchPage(browser: Browser, origin: string, data: Record<stri
       const body = data[path.slice('/bench-data/'.length)];
       return route.fulfill(body ? { body, contentType: 'application/octet-stream' } : { status: 404 });
     }
-    const response = await route.fetch();
-    const headers = { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-    return route.fulfill({ response, headers });
+    return route.continue();
   });
   const page = await context.newPage();
   page.on('pageerror', (error) => log(`  [page error] ${error.message}`));
@@ -268,6 +274,12 @@ async function importStep(browser: Browser, origin: string, args: Args): Promise
   }
 }
 
+/** The library map's keys, from tools/bench-map.ts (its own page and browser). */
+async function mapFigures(args: Args): Promise<Record<string, unknown>> {
+  const figures = await mapBenchmark({ runs: args.runs, projectionRuns: 1, build: args.build, data: args.data });
+  return Object.fromEntries(Object.entries(figures).filter(([key]) => key.startsWith('map_')));
+}
+
 /** --only-import: the site, a browser and the import step; no model. */
 async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
   if (args.build) {
@@ -275,7 +287,7 @@ async function importOnly(args: Args, machine: Record<string, string | number>):
     await run('npm', ['run', '--silent', 'build']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
-  const server = await startPreview(port);
+  const server = await startPreview(port, true);
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -317,7 +329,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const origin = `http://localhost:${port}`;
-  const server = await startPreview(port);
+  const server = await startPreview(port, true);
+  const appOrigin = `http://localhost:${port + 1}`;
+  const appServer = await startPreview(port + 1);
   let browser: Browser | null = null;
   try {
     // Playwright gives launch() a fresh temporary profile of its own (it refuses an explicit --user-data-dir).
@@ -368,7 +382,7 @@ async function main(argv: readonly string[]): Promise<void> {
     let app: AppFigures | null = null;
     if (args.app) {
       try {
-        app = await measureApp(origin, Math.max(3, args.runs));
+        app = await measureApp(appOrigin, Math.max(3, args.runs));
         log(`app: first visit ${(app.firstVisitMs / 1000).toFixed(2)} s, ${(app.firstVisitBytes / 1e6).toFixed(1)} MB over the network; repeat visit to ready ${app.repeatMs.map((x) => x.toFixed(0)).join(', ')} ms (${app.threads})`);
       } catch (error) {
         log(`app not measured: ${(error as Error).message}`);
@@ -397,11 +411,13 @@ async function main(argv: readonly string[]): Promise<void> {
       vectors_mb_100k: round(synthetic.bytes / 1e6, 2),
       ...imports,
       ...quality,
+      ...(args.map ? await mapFigures(args) : {}),
     };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
   } finally {
     await browser?.close();
     server.kill();
+    appServer.kill();
     await encoder.dispose();
   }
 }

@@ -342,12 +342,15 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const examples = exampleCases(queries, queryVectors, dataset.qrels);
   const settings: Record<Setting, Case[]> = { ...examples, 'one example + not this': notThisCases(index, examples['one example']) };
-  const header = `${args.data} split=${dataset.split} half=${args.half ?? 'all'} vectors=${args.int8 ? 'int8' : 'float32'} model=${DEFAULT_MODEL_ID}`;
-  console.log(header);
+  // Hybrid results depend on the model's ranking spec (fusion weight, feedback): printed so every table names it.
+  const { fusion, feedback } = index.ranking;
+  const ranking = `keyword weight ${fusion.keywordWeight}, feedback ${feedback ? `${feedback.docs} doc(s) x ${feedback.weight}` : 'none'}`;
+  console.log(`${args.data} split=${dataset.split} half=${args.half ?? 'all'} vectors=${args.int8 ? 'int8' : 'float32'} model=${DEFAULT_MODEL_ID}`);
+  console.log(`hybrid ranking: ${ranking}`);
   console.log(`judged queries ${queries.length}; with >= 2 relevant ${score(index, examples['one example'], queryAlone('semantic')).queries}; with >= 3 relevant ${score(index, examples['two examples'], queryAlone('semantic')).queries}`);
   if (args.sweep) {
     const grid = sweep(index, settings, args.stage, (line) => console.log(line));
-    if (args.json) console.log(JSON.stringify({ data: args.data, half: args.half ?? 'all', sweep: grid }));
+    if (args.json) console.log(JSON.stringify({ data: args.data, half: args.half ?? 'all', ranking: index.ranking, sweep: grid }));
     return;
   }
   const results: Record<string, Record<string, Score>> = {};
@@ -368,7 +371,7 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
   if (args.json) {
-    console.log(JSON.stringify({ data: args.data, split: dataset.split, half: args.half ?? 'all', vectors: args.int8 ? 'int8' : 'float32', judged: queries.length, defaultMethod: DEFAULT_EXAMPLE_METHOD, options: EXAMPLE_DEFAULTS, results }));
+    console.log(JSON.stringify({ data: args.data, split: dataset.split, half: args.half ?? 'all', vectors: args.int8 ? 'int8' : 'float32', judged: queries.length, ranking: index.ranking, defaultMethod: DEFAULT_EXAMPLE_METHOD, options: EXAMPLE_DEFAULTS, results }));
   }
 }
 

@@ -88,9 +88,13 @@ export const MODELS: Record<string, ModelSpec> = {
       tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
     },
     ranking: {
+      // Both chosen on the SciFact tune half, best averaged over float32 and int8 vectors (tools/tune.ts fusion
+      // and ranking; docs/quality.md "Ranking variants").
       keywordWeight: 0.065,
-      feedback: null,
-      relevance: null,
+      feedback: { docs: 1, weight: 0.2 },
+      // Where precision falls under 50 % (strong) and 20 % (good) on the SciFact tune half + seed-dev, int8
+      // vectors, this ranking (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off").
+      relevance: { semantic: { strong: 0.812, good: 0.78 }, hybrid: { strong: 0.881, good: 0.861 } },
     },
   },
   'all-MiniLM-L6-v2': {

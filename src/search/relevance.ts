@@ -1,21 +1,42 @@
 import { DEFAULT_MODEL_ID, getModelSpec, type RelevanceThresholds } from '../embedding/models.ts';
+import { normalizeTerm, tokenize } from '../index/keyword.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { SearchMode } from './search.ts';
 
 /**
- * How relevant a hit probably is, from its score alone: the thresholds are where the measured precision (share of
- * results that are relevant) crosses a level, per mode, on the SciFact tune half and seed-dev
- * (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off"). Semantic and hybrid scores are cosines (hybrid
- * adds a keyword bonus of at most the model's keyword weight), so their thresholds are the model's and live in
- * its spec (ModelSpec.ranking.relevance); BM25 scores do not depend on the model, so the keyword ones live here.
+ * How relevant a hit probably is, from its score: the thresholds are where the measured precision (share of
+ * results that are relevant) falls under a level, per mode, on the SciFact tune half and seed-dev
+ * (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off"): 'strong' from 50 % (more likely relevant than
+ * not), 'good' from 20 %, 'weak' below. Semantic and hybrid scores are cosines (hybrid adds a keyword bonus of at
+ * most the model's keyword weight), so their thresholds are the model's and live in its spec
+ * (ModelSpec.ranking.relevance); keyword thresholds do not depend on the model and live here.
  */
 export type RelevanceLabel = 'strong' | 'good' | 'weak';
 
 /**
- * BM25 (the plain sum over query terms, DEFAULT_KEYWORD_OPTIONS). It grows with the number of query terms that
- * match, so a long query clears it more easily than a one-word one; measured over both.
+ * Keyword mode, in keywordStrength units. Measured by tools/choose-cutoff.ts; raw BM25 would not do: SciFact's
+ * claims and corpus give scores ~5x seed-dev's, for the same precision.
  */
-export const KEYWORD_RELEVANCE: RelevanceThresholds = { strong: Infinity, good: Infinity };
+export const KEYWORD_RELEVANCE: RelevanceThresholds = { strong: 0.754, good: 0.595 };
+
+export interface RelevanceContext {
+  /** The model whose cosines the scores are (semantic, hybrid). Default: the shipped one. */
+  modelId?: string;
+  /** Keyword mode: the query text and the number of papers searched, which BM25 scores grow with. */
+  query?: string;
+  papers?: number;
+}
+
+/**
+ * A BM25 sum (KeywordIndex, no coordination factor) on a scale that neither the query's length nor the corpus's
+ * size moves: per distinct query term, in units of the idf of a term found in one paper (MiniSearch's idf,
+ * ln(1 + (N - 0.5) / 1.5)), the most a term can weigh in this corpus.
+ */
+export function keywordStrength(score: number, query: string, papers: number): number {
+  const terms = new Set(tokenize(query).flatMap((token) => normalizeTerm(token) ?? []));
+  const rarest = Math.log(1 + (Math.max(1, papers) - 0.5) / 1.5);
+  return score / Math.max(1, terms.size) / rarest;
+}
 
 /** The thresholds for `mode` with `modelId`'s scores, or null when they were not measured for that model. */
 export function relevanceThresholds(mode: SearchMode, modelId: string = DEFAULT_MODEL_ID): RelevanceThresholds | null {
@@ -23,11 +44,19 @@ export function relevanceThresholds(mode: SearchMode, modelId: string = DEFAULT_
   return getModelSpec(modelId).ranking.relevance?.[mode] ?? null;
 }
 
-/** The label of one score; null when the model has no measured thresholds (show the score alone). */
-export function relevanceLabel(mode: SearchMode, score: number, modelId?: string): RelevanceLabel | null {
-  const thresholds = relevanceThresholds(mode, modelId);
+/** The score the thresholds apply to: the hit's own, or for keyword mode its keywordStrength. */
+function comparable(mode: SearchMode, score: number, context: RelevanceContext): number {
+  if (mode !== 'keyword') return score;
+  if (context.query === undefined || context.papers === undefined) throw new Error('relevance: keyword mode needs the query and the number of papers');
+  return keywordStrength(score, context.query, context.papers);
+}
+
+/** The label of one hit's score; null when the model has no measured thresholds (show the score alone). */
+export function relevanceLabel(mode: SearchMode, score: number, context: RelevanceContext = {}): RelevanceLabel | null {
+  const thresholds = relevanceThresholds(mode, context.modelId);
   if (!thresholds) return null;
-  return score >= thresholds.strong ? 'strong' : score >= thresholds.good ? 'good' : 'weak';
+  const value = comparable(mode, score, context);
+  return value >= thresholds.strong ? 'strong' : value >= thresholds.good ? 'good' : 'weak';
 }
 
 export interface RelevanceCut {
@@ -42,10 +71,9 @@ export interface RelevanceCut {
  * matches nothing well (nonsense, or a topic the papers do not cover) gets 0 strong. Without measured thresholds
  * for the model nothing is held back.
  */
-export function relevanceCut(mode: SearchMode, hits: readonly Hit[], modelId?: string): RelevanceCut {
-  const thresholds = relevanceThresholds(mode, modelId);
-  if (!thresholds) return { strong: hits.length, more: 0 };
+export function relevanceCut(mode: SearchMode, hits: readonly Hit[], context: RelevanceContext = {}): RelevanceCut {
+  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, context) ?? 'strong') === 'strong';
   let strong = 0;
-  while (strong < hits.length && hits[strong].score >= thresholds.strong) strong++;
+  while (strong < hits.length && isStrong(hits[strong])) strong++;
   return { strong, more: hits.length - strong };
 }

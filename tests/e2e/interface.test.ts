@@ -78,6 +78,7 @@ describe('the interface', () => {
     await page.click('h1');
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('query');
+    await page.fill('[data-testid="query"]', ''); // the earlier test's question is still there
     await page.keyboard.type('state space models');
     await page.waitForSelector('[data-testid="summary"][data-query="state space models"][data-searching="false"]');
     await page.keyboard.press('ArrowDown');

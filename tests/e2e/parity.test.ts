@@ -8,8 +8,8 @@ import { documentText } from '../../src/corpus/paper-id.ts';
 import type { Encoder } from '../../src/embedding/encoder.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';
-import { VectorMatrix } from '../../src/index/vector-matrix.ts';
-import { SearchIndex } from '../../src/search/search.ts';
+import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
+import { SearchIndex, type SearchMode } from '../../src/search/search.ts';
 import { withPage } from './browser.ts';
 import { fp32Model } from '../support/requirements.ts';
 import { PAPERS } from './helpers.ts';
@@ -17,14 +17,15 @@ import { PAPERS } from './helpers.ts';
 /**
  * The browser (onnxruntime-web: WASM, and WebGPU on Chromium's software adapter) and Node (onnxruntime-node)
  * embed the same texts through the same Encoder. The build precomputes document vectors in Node and the
- * browser embeds queries against them, so what must hold is that the two agree closely and rank alike.
+ * browser embeds queries against them, so what must hold is that both rank alike.
  *
- * Measured (docs/quality.md, "Browser and Node parity"): with the int8 model, per-vector cosine is not >= 0.999
- * everywhere. Dynamic int8 quantization rounds activations at every layer, and the native (AVX-512) and WASM
- * kernels differ in the last float bits, so a few vectors drift to ~0.995 -- as far as either runtime is from
- * the fp32 model. Both runtimes are equally close to fp32. The bounds below are those measured, with margin;
- * a tokenisation, prefix or pooling mismatch drops cosine far below them (to ~0.9 or less). Rankings are
- * compared by seed-dev nDCG@10, not top-1 identity: a near-tie between two papers may flip either way.
+ * The target is the ranking (issue 9): nDCG@10 with the browser's query vectors within 0.01 of Node's, here on
+ * seed-dev (tests/fixtures) and, by `npx tsx tools/parity-ranking.ts`, on 200 SciFact claims (licensed data, so
+ * not read by `npm test`); docs/quality.md "Browser and Node parity". Per-vector cosine >= 0.999 is unreachable
+ * with the int8 model, as measured: dynamic int8 quantization rounds activations at every layer, and the native
+ * (AVX-512) and WASM kernels differ in the last float bits, so a few vectors drift to ~0.995 -- as far as either
+ * runtime is from the fp32 model, and both are equally close to it. The cosine bounds below stay as a mismatch
+ * detector: a tokenisation, prefix or pooling mismatch drops cosine far below them (to ~0.9 or less).
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SENTENCES: string[] = JSON.parse(readFileSync(resolve(ROOT, 'tests/fixtures/parity-sentences.json'), 'utf8')).texts;
@@ -32,6 +33,8 @@ const SEED_DEV = resolve(ROOT, 'tests/fixtures/seed-dev');
 const SEED_QUERIES = parseBeirQueries(readFileSync(resolve(SEED_DEV, 'queries.jsonl'), 'utf8'));
 const SEED_QRELS = parseQrels(readFileSync(resolve(SEED_DEV, 'qrels/test.tsv'), 'utf8'), new Set(PAPERS.map((_, i) => `p${String(i).padStart(3, '0')}`)));
 const MIN_COSINE = 0.994;
+/** The issue's target: |nDCG@10 with browser query vectors - with Node's| at most this. */
+const MAX_NDCG_DIFFERENCE = 0.01;
 const fp32 = fp32Model('bge-small-en-v1.5');
 const MIN_MEAN_COSINE = 0.998;
 
@@ -93,22 +96,23 @@ describe('browser and Node embed alike', () => {
     expect(Math.abs(webToFp32.mean - nodeToFp32.mean)).toBeLessThan(0.001);
   });
 
-  test('wasm: browser query vectors rank the bundled papers as well as Node query vectors (seed-dev nDCG@10)', async () => {
+  test('wasm: browser query vectors rank the bundled papers as Node query vectors do (seed-dev nDCG@10 within 0.01)', async () => {
+    // The app's form: Node's document vectors, int8 in memory, the default ranking (hybrid feedback included).
     const docs = await encoder.embedDocuments(PAPERS.map(documentText));
-    const index = new SearchIndex(PAPERS, new VectorMatrix(encoder.dims, PAPERS.length, docs));
+    const index = new SearchIndex(PAPERS, QuantizedMatrix.fromFloat32(encoder.dims, docs));
     const queries = SEED_QUERIES.filter((q) => SEED_QRELS.has(q.id));
     const texts = queries.map((q) => q.text);
     const [node, web] = await Promise.all([nodeVectors(encoder, texts, 'query'), browserVectors(texts, 'query', 'wasm')]);
     // seed-dev ids are p000..p095 in file order.
-    const ranking = (vector: Float32Array) => index.rank('semantic', '', vector, 10).map((hit) => `p${String(hit.index).padStart(3, '0')}`);
-    const ndcg = (vectors: Float32Array[]) => vectors.reduce((sum, v, i) => sum + ndcgAtK(ranking(v), SEED_QRELS.get(queries[i].id)!, 10), 0) / vectors.length;
-    const [nodeNdcg, webNdcg] = [ndcg(node), ndcg(web)];
-    console.log(`parity seed-dev semantic nDCG@10: Node queries ${nodeNdcg.toFixed(4)}, browser queries ${webNdcg.toFixed(4)}`);
-    // 24 questions: one question's near-tie flipping moves the mean by ~0.015 (measured 0.9607 vs 0.9760 once,
-    // in the browser's favour). A real mismatch costs far more.
-    expect(Math.abs(webNdcg - nodeNdcg)).toBeLessThanOrEqual(0.03);
-    const overlap = node.map((v, i) => ranking(v).filter((id) => ranking(web[i]).includes(id)).length / 10);
-    expect(Math.min(...overlap)).toBeGreaterThanOrEqual(0.8);
+    const ranking = (mode: SearchMode, i: number, vector: Float32Array) =>
+      index.rank(mode, queries[i].text, vector, 10).map((hit) => `p${String(hit.index).padStart(3, '0')}`);
+    const ndcg = (mode: SearchMode, vectors: Float32Array[]) =>
+      vectors.reduce((sum, v, i) => sum + ndcgAtK(ranking(mode, i, v), SEED_QRELS.get(queries[i].id)!, 10), 0) / vectors.length;
+    for (const mode of ['hybrid', 'semantic'] as const) {
+      const [nodeNdcg, webNdcg] = [ndcg(mode, node), ndcg(mode, web)];
+      console.log(`parity seed-dev ${mode} nDCG@10: Node queries ${nodeNdcg.toFixed(4)}, browser queries ${webNdcg.toFixed(4)}`);
+      expect(Math.abs(webNdcg - nodeNdcg), mode).toBeLessThanOrEqual(MAX_NDCG_DIFFERENCE);
+    }
     expect(cosines(web, node, 'wasm seed-dev queries').mean).toBeGreaterThanOrEqual(MIN_MEAN_COSINE);
   });
 

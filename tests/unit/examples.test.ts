@@ -140,14 +140,18 @@ describe('sampleBackgroundIndices', () => {
     expect(sampleBackgroundIndices(6, 10, new Set([1, 4]), 1)).toEqual([0, 2, 3, 5]);
   });
 
-  it('is seeded: the same seed gives the same sample, another seed another one; examples never sampled', () => {
-    const exclude = new Set([3, 500, 999]);
-    const first = sampleBackgroundIndices(1000, 50, exclude, 1);
-    expect(sampleBackgroundIndices(1000, 50, exclude, 1)).toEqual(first);
-    expect(sampleBackgroundIndices(1000, 50, exclude, 2)).not.toEqual(first);
-    expect(first).toHaveLength(50);
-    expect(new Set(first).size).toBe(50);
-    expect(first.some((i) => exclude.has(i))).toBe(false);
+  // 1000 rows / 50: drawn one by one; 100 rows / 60: a partial shuffle of the rest. Both must behave the same.
+  it.each([
+    [1000, 50],
+    [100, 60],
+  ])('of %i rows, %i: seeded (same seed, same sample; another seed, another), distinct, sorted, examples never sampled', (count, size) => {
+    const exclude = new Set([3, 50, count - 1]);
+    const first = sampleBackgroundIndices(count, size, exclude, 1);
+    expect(sampleBackgroundIndices(count, size, exclude, 1)).toEqual(first);
+    expect(sampleBackgroundIndices(count, size, exclude, 2)).not.toEqual(first);
+    expect(first).toHaveLength(size);
+    expect(new Set(first).size).toBe(size);
+    expect(first.every((i) => Number.isInteger(i) && i >= 0 && i < count && !exclude.has(i))).toBe(true);
     expect(first).toEqual([...first].sort((a, b) => a - b));
   });
 });

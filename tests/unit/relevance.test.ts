@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getModelSpec, MODELS } from '../../src/embedding/models.ts';
 import { cutStats, precisionByScore, thresholdFor } from '../../src/eval/cutoff.ts';
-import { KEYWORD_RELEVANCE, relevanceCut, relevanceLabel, relevanceThresholds } from '../../src/search/relevance.ts';
+import { KEYWORD_RELEVANCE, keywordStrength, relevanceCut, relevanceLabel, relevanceThresholds } from '../../src/search/relevance.ts';
 import { SEARCH_MODES } from '../../src/search/search.ts';
 
 const judged = (...pairs: Array<[number, 0 | 1]>) => pairs.map(([score, relevant]) => ({ score, relevant: relevant === 1 }));
@@ -51,29 +51,43 @@ describe('cut-off selection: precision by score (isotonic fit)', () => {
 });
 
 describe('relevance labels and the cut', () => {
-  it('every shipped threshold pair is ordered: good <= strong', () => {
+  // Keyword mode compares keywordStrength: with a one-term query over papers whose rarest-term idf is 1, that is
+  // the BM25 score itself. ln(1 + (N - 0.5) / 1.5) = 1 for N = 1.5 (e - 1) + 0.5.
+  const unitIdf = { query: 'transformer', papers: 1.5 * (Math.E - 1) + 0.5 };
+  const contextFor = (mode: string) => (mode === 'keyword' ? unitIdf : {});
+
+  it('every shipped threshold pair is finite and ordered: good <= strong', () => {
     for (const mode of SEARCH_MODES) {
       const t = relevanceThresholds(mode)!;
       expect(t, mode).not.toBeNull();
       expect(t.good).toBeLessThanOrEqual(t.strong);
-      expect(Number.isFinite(t.strong)).toBe(true);
+      expect(Number.isFinite(t.strong) && Number.isFinite(t.good)).toBe(true);
     }
   });
 
   it('labels a score by the mode and model thresholds, boundaries included', () => {
     for (const mode of SEARCH_MODES) {
       const { strong, good } = relevanceThresholds(mode)!;
-      expect(relevanceLabel(mode, strong)).toBe('strong');
-      expect(relevanceLabel(mode, strong + 1)).toBe('strong');
-      if (good < strong) {
-        expect(relevanceLabel(mode, good)).toBe('good');
-        expect(relevanceLabel(mode, (good + strong) / 2)).toBe('good');
-      }
-      expect(relevanceLabel(mode, good - 1e-6)).toBe('weak');
+      const label = (score: number) => relevanceLabel(mode, score, contextFor(mode));
+      expect(label(strong)).toBe('strong');
+      expect(label(strong + 1)).toBe('strong');
+      expect(label(good)).toBe('good');
+      expect(label((good + strong) / 2)).toBe('good');
+      expect(label(good - 1e-6)).toBe('weak');
     }
   });
 
-  it('semantic and hybrid thresholds come from the model spec, keyword ones do not depend on the model', () => {
+  it("keyword strength: per distinct query term (stop words and repeats not counted), in units of the rarest term's idf", () => {
+    expect(keywordStrength(3, 'transformer', unitIdf.papers)).toBeCloseTo(3, 12);
+    // "the" and "of" are stop words; "models" and "model" stem alike: two terms.
+    expect(keywordStrength(3, 'the models of a model transformer', unitIdf.papers)).toBeCloseTo(1.5, 12);
+    // A bigger corpus makes rare terms weigh more, so the same BM25 is less strong.
+    expect(keywordStrength(3, 'transformer', 1000)).toBeCloseTo(3 / Math.log(1 + 999.5 / 1.5), 12);
+    expect(keywordStrength(3, '!!!', unitIdf.papers)).toBeCloseTo(3, 12);
+    expect(() => relevanceLabel('keyword', 3)).toThrow('keyword mode needs the query and the number of papers');
+  });
+
+  it('semantic and hybrid thresholds come from the model spec; keyword ones do not depend on the model', () => {
     const spec = getModelSpec('bge-small-en-v1.5').ranking.relevance!;
     expect(relevanceThresholds('semantic', 'bge-small-en-v1.5')).toBe(spec.semantic);
     expect(relevanceThresholds('hybrid', 'bge-small-en-v1.5')).toBe(spec.hybrid);
@@ -82,21 +96,23 @@ describe('relevance labels and the cut', () => {
   });
 
   it('a model whose thresholds were never measured gets no label and nothing held back', () => {
-    const unmeasured = Object.values(MODELS).find((spec) => spec.ranking.relevance === null);
-    if (!unmeasured) return;
-    const hits = [{ index: 0, score: 0.9 }, { index: 1, score: 0.1 }];
-    expect(relevanceLabel('semantic', 0.9, unmeasured.id)).toBeNull();
-    expect(relevanceCut('semantic', hits, unmeasured.id)).toEqual({ strong: 2, more: 0 });
-    expect(relevanceLabel('keyword', KEYWORD_RELEVANCE.strong, unmeasured.id)).toBe('strong');
+    const unmeasured = Object.values(MODELS).filter((spec) => spec.ranking.relevance === null);
+    expect(unmeasured.length).toBeGreaterThan(0);
+    const hits = [{ index: 0, score: 0.99 }, { index: 1, score: 0.1 }];
+    for (const spec of unmeasured) {
+      expect(relevanceLabel('semantic', 0.99, { modelId: spec.id })).toBeNull();
+      expect(relevanceCut('hybrid', hits, { modelId: spec.id })).toEqual({ strong: 2, more: 0 });
+      expect(relevanceLabel('keyword', KEYWORD_RELEVANCE.strong, { ...unitIdf, modelId: spec.id })).toBe('strong');
+    }
   });
 
   it('splits best-first hits at the strong threshold: "n strong matches · m more"', () => {
     for (const mode of SEARCH_MODES) {
       const { strong } = relevanceThresholds(mode)!;
       const hits = [strong + 0.2, strong + 0.01, strong, strong - 0.001, strong - 0.3].map((score, index) => ({ index, score }));
-      expect(relevanceCut(mode, hits)).toEqual({ strong: 3, more: 2 });
-      expect(relevanceCut(mode, hits.slice(3))).toEqual({ strong: 0, more: 2 });
-      expect(relevanceCut(mode, [])).toEqual({ strong: 0, more: 0 });
+      expect(relevanceCut(mode, hits, contextFor(mode))).toEqual({ strong: 3, more: 2 });
+      expect(relevanceCut(mode, hits.slice(3), contextFor(mode))).toEqual({ strong: 0, more: 2 });
+      expect(relevanceCut(mode, [], contextFor(mode))).toEqual({ strong: 0, more: 0 });
     }
   });
 });
