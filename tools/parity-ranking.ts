@@ -10,8 +10,9 @@
  * --site is a built site (`npm run build -- --outDir <dir>`, with BASE_PATH=<base>); --build builds it first.
  * The claims are the first --queries judged ones by id. SciFact is read by path only (CC BY-NC), which is why this
  * is a tool and not part of `npm test`; tests/e2e/parity.test.ts checks seed-dev the same way. Exits 1 when a
- * mode misses the target. Pages are served with COOP/COEP, as the app's service worker does, so onnxruntime-web
- * runs multi-threaded as in the app.
+ * mode misses the target. The page is served as tests/e2e/parity.test.ts gets it: without COOP/COEP (adding them
+ * by request interception blocks the module worker, whose request Playwright does not intercept), so
+ * onnxruntime-web runs on one thread.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,8 +25,9 @@ import type { Encoder } from '../src/embedding/encoder.ts';
 import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { embedPapersCached } from '../src/eval/disk-vector-cache.ts';
 import { judgedQueries, rankQueries, scoreRankings, splitHalves } from '../src/eval/evaluate.ts';
+import { ndcgAtK } from '../src/eval/metrics.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
-import { SEARCH_MODES, SearchIndex } from '../src/search/search.ts';
+import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -91,11 +93,6 @@ async function browserQueryVectors(origin: string, base: string, texts: string[]
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ serviceWorkers: 'block' });
-    await context.route('**/*', async (route) => {
-      const response = await route.fetch();
-      const headers = { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-      await route.fulfill({ response, headers });
-    });
     const page = await context.newPage();
     page.on('pageerror', (error) => log(`  [page error] ${error.message}`));
     await page.goto(`${origin}${base}bench.html`);
@@ -131,6 +128,24 @@ async function prepare(name: string, dir: string, count: number, encoder: Encode
   return { name, dataset, queries, index, node };
 }
 
+/**
+ * The queries whose nDCG@10 differs between the two query vectors, with the first rank where the rankings part
+ * and how close the two papers there were by Node's scores: near-ties are what flips.
+ */
+function logFlips(side: Side, mode: SearchMode, web: Float32Array[]): void {
+  side.queries.forEach((query, i) => {
+    const [a, b] = [side.node[i], web[i]].map((vector) => side.index.rank(mode, query.text, vector, 10));
+    const judgements = side.dataset.qrels.get(query.id)!;
+    const ids = (hits: typeof a) => hits.map((hit) => side.dataset.papers[hit.index].id);
+    const [ndcgNode, ndcgWeb] = [ndcgAtK(ids(a), judgements, 10), ndcgAtK(ids(b), judgements, 10)];
+    if (ndcgNode === ndcgWeb) return;
+    const at = a.findIndex((hit, rank) => hit.index !== b[rank]?.index);
+    const other = a.find((hit) => hit.index === b[at]?.index);
+    const gap = other ? (a[at].score - other.score).toFixed(4) : 'n/a (not in Node top 10)';
+    log(`  ${side.name} ${mode} ${query.id}: nDCG@10 Node ${ndcgNode.toFixed(3)}, browser ${ndcgWeb.toFixed(3)}; rankings part at rank ${at + 1}, Node's score gap there ${gap}`);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const args = readArgs(argv);
   if (args.build) {
@@ -154,6 +169,7 @@ async function main(argv: readonly string[]): Promise<void> {
         const ndcg = (vectors: Float32Array[]) => scoreRankings(side.queries, rankQueries(side.index, mode, side.queries, vectors), side.dataset.qrels)['ndcg@10'];
         const [node, browser] = [ndcg(side.node), ndcg(web)];
         rows.push({ dataset: side.name, queries: side.queries.length, mode, node, browser, difference: browser - node });
+        logFlips(side, mode, web);
       }
     }
   } finally {

@@ -44,11 +44,13 @@ export interface SearchOutcome {
   exampleProblem: ExampleError | null;
 }
 
-/** Per-query timings in ms: query embedding (worker round trip), scoring (cosine + keywords), fusion, total. */
+/**
+ * Per-query timings in ms: query embedding (the worker round trip) and ranking (SearchIndex.rank: cosine scoring,
+ * keywords and fusion together; they are not timed apart inside rank), and the total.
+ */
 export interface QueryTimings {
   embedMs: number;
   scoreMs: number;
-  fuseMs: number;
   totalMs: number;
 }
 
@@ -78,7 +80,7 @@ export async function rankQuery(
   const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, rankStarted: number): SearchOutcome => {
     const done = now();
     const totalMs = done - started;
-    return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, scoreMs: done - rankStarted, fuseMs: 0, totalMs } };
+    return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, scoreMs: done - rankStarted, totalMs } };
   };
   // Timings reuse clock readings: the end of the embedding is the start of the ranking.
   const keywordOnly = (fallback: FallbackReason | null, embedEnded = started): SearchOutcome =>
@@ -117,7 +119,7 @@ async function rankLikeExamples(
 ): Promise<SearchOutcome> {
   const finish = (hits: SearchOutcome['hits'], embedMs: number, rankStarted: number, problem: ExampleError | null = null): SearchOutcome => {
     const done = now();
-    return { ...base, hits, exampleProblem: problem, elapsedMs: done - started, timings: { embedMs, scoreMs: done - rankStarted, fuseMs: 0, totalMs: done - started } };
+    return { ...base, hits, exampleProblem: problem, elapsedMs: done - started, timings: { embedMs, scoreMs: done - rankStarted, totalMs: done - started } };
   };
   if (!corpus.index) return finish(text ? corpus.keyword.query(text, RESULT_LIMIT) : [], 0, now(), new ExampleError('not-embedded', 'the library is still loading'));
   let typed: { text: string; vector: Float32Array } | null = null;

@@ -24,9 +24,9 @@ export interface RelevanceThresholds {
 }
 
 /**
- * How this model's vectors are ranked (src/search/search.ts rankingFor). Cosines are on a scale of the model's
- * own (bge's top cosines sit near 0.8, MiniLM's near 0.6), so everything here expressed in cosine units is
- * per model; each figure is chosen by tools/tune.ts or tools/choose-cutoff.ts on the tune half of SciFact.
+ * How this model's vectors are ranked (src/search/search.ts rankingFor). Each model's cosines sit on a scale of
+ * their own, so everything here in cosine units is per model; the shipped model's figures were chosen by
+ * tools/tune.ts and tools/choose-cutoff.ts on the tune half of SciFact (plus seed-dev for the thresholds).
  */
 export interface RankingSpec {
   /** Hybrid: the most cosine the best keyword match can add (cosine blend, src/index/fusion.ts). */
@@ -124,6 +124,7 @@ export const MODELS: Record<string, ModelSpec> = {
       tokenizerEntry: 'all-minilm-l6-v2-tokenizer.json',
     },
     ranking: {
+      // bge's weight, not tuned for this model (not shipped; docs/quality.md "Hybrid (fusion)" measures the cost).
       keywordWeight: 0.065,
       feedback: null,
       relevance: null,
@@ -155,6 +156,7 @@ export const MODELS: Record<string, ModelSpec> = {
       tokenizerEntry: 'e5-small-v2-tokenizer.json',
     },
     ranking: {
+      // bge's weight, not tuned for this model (not shipped; docs/quality.md "Hybrid (fusion)" measures the cost).
       keywordWeight: 0.065,
       feedback: null,
       relevance: null,

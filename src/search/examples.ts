@@ -50,7 +50,7 @@ export const DEFAULT_CLASSIFIER: ClassifierOptions = { l2: 0.3, steps: 25, backg
 /** The measured defaults of each method; `exampleOptions` fills what a caller leaves out from these. */
 export const EXAMPLE_DEFAULTS: Readonly<Record<ExampleMethod, ExampleOptions>> = {
   centroid: { method: 'centroid', queryWeight: 1, mode: 'hybrid', negativeWeight: 0, classifier: DEFAULT_CLASSIFIER },
-  classifier: { method: 'classifier', queryWeight: 2, mode: 'hybrid', negativeWeight: 0, classifier: DEFAULT_CLASSIFIER },
+  classifier: { method: 'classifier', queryWeight: 1.5, mode: 'hybrid', negativeWeight: 0.05, classifier: DEFAULT_CLASSIFIER },
 };
 
 /** The method the app uses when the caller does not say (measured best, docs/quality.md). */

@@ -56,7 +56,10 @@ export async function waitForState(page: Page, state: 'ready' | 'error', timeout
   await page.waitForSelector(`[data-testid="status"][data-state="${state}"]`, { timeout: timeoutMs });
 }
 
+/** The whole ranking on screen: results below the relevance cut-off are revealed first (tests are about order). */
 export async function resultIds(page: Page): Promise<string[]> {
+  const weaker = await page.$('[data-testid="show-weaker"][aria-expanded="false"]');
+  if (weaker) await weaker.click();
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
 }
 

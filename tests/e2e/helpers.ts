@@ -68,14 +68,14 @@ export async function search(page: Page, query: string, mode?: string): Promise<
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
 }
 
-/** Types a query and returns only what is shown at once: the strong matches (relevance cut-off). */
-export async function strongMatches(page: Page, query: string): Promise<{ ids: string[]; strong: number; more: number }> {
+/** Types a query and returns only what is shown at once: the plausible matches (relevance cut-off). */
+export async function strongMatches(page: Page, query: string): Promise<{ ids: string[]; strong: number; plausible: number; shown: number; more: number }> {
   await page.fill('[data-testid="query"]', query);
   await page.waitForFunction((q) => {
     const summary = document.querySelector('[data-testid="summary"]');
     return summary?.getAttribute('data-query') === q && summary.getAttribute('data-searching') === 'false';
   }, query);
-  const summary = await page.$eval('[data-testid="summary"]', (node) => ({ strong: Number(node.getAttribute('data-strong')), more: Number(node.getAttribute('data-more')) }));
+  const summary = await page.$eval('[data-testid="summary"]', (node) => ({ strong: Number(node.getAttribute('data-strong')), plausible: Number(node.getAttribute('data-plausible')), shown: Number(node.getAttribute('data-shown')), more: Number(node.getAttribute('data-more')) }));
   const ids = await page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
   return { ids, ...summary };
 }

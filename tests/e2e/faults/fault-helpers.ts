@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Page } from '../browser.ts';
+import { resultIds, type Page } from '../browser.ts';
 export { importFile, jsonl, manyPapers } from '../helpers.ts';
 
 /** What the fault tests read off the page: notice codes, engine state, and a search's fallback. */
@@ -19,7 +19,7 @@ export async function searchWithFallback(page: Page, query: string): Promise<{ i
   await page.fill('[data-testid="query"]', query);
   await page.waitForFunction((q) => document.querySelector('[data-testid="summary"]')?.getAttribute('data-query') === q, query);
   return {
-    ids: await page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? '')),
+    ids: await resultIds(page),
     fallback: (await page.getAttribute('[data-testid="summary"]', 'data-fallback')) ?? '',
   };
 }
