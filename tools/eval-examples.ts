@@ -6,11 +6,11 @@
  * with >= 3 relevant, each pair is the two examples); the examples are removed from the ranking and from the
  * judgements, and nDCG@10 / Recall@10 score how the remaining relevant documents rank. Per query the scores are
  * averaged over its example choices, then macro-averaged over queries. Methods: the typed query alone
- * (semantic and hybrid), centroid, classifier, and each with the typed query (semantic and hybrid), all through
- * `rankByExamples` (src/search/examples.ts), the app's own path.
+ * (semantic and hybrid), centroid, classifier, and each with the typed query at its defaults (EXAMPLE_DEFAULTS),
+ * all through `rankByExamples` (src/search/examples.ts), the app's own path.
  * A third setting adds a "not this": the best-ranked non-relevant paper of the one-example centroid ranking, and
  * compares using it as a negative with merely hiding it.
- * --sweep prints a grid of the tunable settings on the chosen half (choose on --half tune only).
+ * --sweep prints the grid the defaults were chosen from, in 4 stages (choose on --half tune only).
  * --speed times the example ranker on 100,000 synthetic int8 rows beside plain semantic ranking (medians).
  * Document and query vectors come from the eval cache (.cache/vectors), as in tools/eval.ts.
  */
@@ -294,7 +294,7 @@ function measureSpeed(log: (line: string) => void): Record<string, number> {
   const cases: Record<string, () => unknown> = {
     'semantic rank (baseline)': () => index.rank('semantic', '', query, K),
     'centroid, 1 positive': () => rankByExamples(index, { positive: ['p5'], negative: [] }, null, K, { method: 'centroid' }),
-    'classifier training only, 1 positive': () => {
+    'classifier sample + training only, 1 positive': () => {
       const exclude = new Set([5]);
       const background = rowsOf(index.vectors, sampleBackgroundIndices(count, o.classifier.backgroundSize, exclude, o.classifier.seed));
       return trainClassifier([index.vectors.row(5)], [], background, o.classifier);

@@ -133,7 +133,9 @@ async function rankLikeExamples(
   const rankStarted = now();
   const embedMs = rankStarted - started;
   try {
-    return finish(rankByExamples(corpus.index, examples, typed, RESULT_LIMIT), embedMs, rankStarted);
+    const hits = rankByExamples(corpus.index, examples, typed, corpus.complete ? RESULT_LIMIT : corpus.papers.length);
+    // While indexing, papers without a vector yet score 0 and would fill the list: only the embedded ones rank.
+    return finish(corpus.complete ? hits : hits.filter((hit) => corpus.present[hit.index] === 1).slice(0, RESULT_LIMIT), embedMs, rankStarted);
   } catch (error) {
     if (!(error instanceof ExampleError)) throw error;
     const hits = typed ? corpus.index.rank(base.mode === 'keyword' ? 'hybrid' : base.mode, text, typed.vector, RESULT_LIMIT) : text ? corpus.keyword.query(text, RESULT_LIMIT) : [];
