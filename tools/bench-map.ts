@@ -24,6 +24,8 @@ import { loadBeirDataset } from '../src/eval/dataset.ts';
 import { embedPapersCached } from '../src/eval/disk-vector-cache.ts';
 import { encodeVectorFile } from '../src/index/vector-file.ts';
 import type { MapBenchApi, MapBenchProjection } from '../src/map/bench/bench-map-api.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { benchOptions } from './cli.ts';
 
 interface Args {
   json: boolean;
@@ -33,9 +35,6 @@ interface Args {
   data: string;
 }
 
-// Same browser and flags as tools/bench.ts (not imported: that module runs its benchmark when loaded).
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT_DIR = resolve('.cache', 'bench-map-site');
 const LARGE = 100_000;
 const MEDIUM = 10_000;
@@ -44,15 +43,7 @@ const DRAG_STEPS = 120;
 const DRAG_STEP_MS = 16;
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--projection-runs', '--no-build', '--data']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new Error(`unknown option ${unknown}`);
-  const number = (flag: string, fallback: number): number => {
-    const i = argv.indexOf(flag);
-    const value = i < 0 ? fallback : Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer`);
-    return value;
-  };
+  const number = benchOptions(argv, ['--json', '--runs', '--projection-runs', '--no-build', '--data']);
   const dataIndex = argv.indexOf('--data');
   return {
     json: argv.includes('--json'),

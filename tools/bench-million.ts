@@ -25,6 +25,7 @@ import { int8Mean, signCodesFromInt8 } from '../src/index/compressed/binary-code
 import { DEFAULT_CANDIDATES } from '../src/index/compressed/compressed-index.ts';
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 
 interface Args {
   json: boolean;
@@ -37,8 +38,6 @@ interface Args {
   data: string;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const K = 10;
 const OUT_DIR = resolve('.cache', 'bench-million-site');
 

@@ -36,6 +36,8 @@ import { encodeVectorFile } from '../src/index/vector-file.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { contentHash } from '../src/corpus/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { benchOptions } from './cli.ts';
 
 interface Args {
   json: boolean;
@@ -53,23 +55,13 @@ interface Args {
   threads?: number;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SYNTHETIC_COUNT = 100_000;
 /** Per-dimension noise added to repeated SciFact vectors (unit length, 384 dims): cosine to the original ~0.98. */
 const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--only-import', '--data', '--threads']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new Error(`unknown option ${unknown}`);
-  const number = (flag: string, fallback: number): number => {
-    const i = argv.indexOf(flag);
-    const value = i < 0 ? fallback : Number(argv[i + 1]);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} needs a positive integer`);
-    return value;
-  };
+  const number = benchOptions(argv, ['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--only-import', '--data', '--threads']);
   const dataIndex = argv.indexOf('--data');
   return {
     json: argv.includes('--json'),

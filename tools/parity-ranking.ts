@@ -29,9 +29,8 @@ import { ndcgAtK } from '../src/eval/metrics.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The bound on |nDCG@10 with browser query vectors - nDCG@10 with Node's|. */
 const TARGET = 0.01;
 
