@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { decodeVectorFile } from '../../src/index/vector-file.ts';
-import { launch, resultIds, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
+import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
 import { appUrl, idOf, search, strongMatches } from './helpers.ts';
 
 /**
@@ -123,26 +123,20 @@ describe('the interface', () => {
 
 describe('on a narrow phone', () => {
   test('nothing scrolls sideways at 320 px, even a keyword quote with a long URL', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.setViewportSize({ width: 320, height: 700 });
       await page.goto(appUrl({ q: 'state space models', mode: 'keyword' }));
       await waitForState(page, 'ready');
       await page.waitForSelector('[data-testid="summary"][data-query="state space models"][data-searching="false"]');
       const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
 
 describe('honest relevance', () => {
   test('a nonsense query says nothing matched well and keeps only the three closest in view; a real question shows its plausible matches, the rest one click away', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.context.newPage();
+    await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'ready');
       const nonsense = await strongMatches(page, '<img src=x onerror=alert(1)> qwzx');
@@ -156,8 +150,6 @@ describe('honest relevance', () => {
       const real = await strongMatches(page, 'a German language model');
       expect(real.ids[0]).toBe(idOf('GottBERT'));
       expect(real.ids).toHaveLength(real.shown);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
