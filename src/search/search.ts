@@ -5,6 +5,7 @@ import { cosineBlendOptions, fuse, type FusionOptions } from '../index/fusion.ts
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../index/keyword.ts';
 import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK, type Hit } from '../index/top-k.ts';
+import { feedbackVector } from './feedback.ts';
 import type { VectorMatrix } from '../index/vector-matrix.ts';
 
 /**
@@ -61,24 +62,9 @@ export class SearchIndex {
     return topK(scores, k);
   }
 
-  /**
-   * Rocchio feedback: the query vector plus `weight` x the centroid of the `top` hits' vectors, L2-normalised so
-   * that scores stay cosines.
-   */
+  /** Rocchio feedback (feedback.ts) toward the `top` hits' vectors. */
   feedbackQuery(queryVector: Float32Array, top: readonly Hit[], weight: number): Float32Array {
-    const dims = queryVector.length;
-    const out = Float32Array.from(queryVector);
-    if (top.length === 0) return out;
-    const step = weight / top.length;
-    for (const hit of top) {
-      const row = this.vectors.row(hit.index);
-      for (let d = 0; d < dims; d++) out[d] += step * row[d];
-    }
-    let norm = 0;
-    for (let d = 0; d < dims; d++) norm += out[d] * out[d];
-    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let d = 0; d < dims; d++) out[d] *= inverse;
-    return out;
+    return feedbackVector(queryVector, top.map((hit) => this.vectors.row(hit.index)), weight);
   }
 
   /**
