@@ -2,7 +2,7 @@ import type { Paper } from '../corpus/types.ts';
 import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor.ts';
 import type { KeywordIndex } from '../index/keyword.ts';
 import type { Hit } from '../index/top-k.ts';
-import type { SearchIndex, SearchMode } from '../search/search.ts';
+import type { RankTimings, SearchIndex, SearchMode } from '../search/search.ts';
 import { ExampleError, rankByExamples, type Examples } from '../search/examples.ts';
 
 export const RESULT_LIMIT = 50;
@@ -42,15 +42,24 @@ export interface SearchOutcome {
   examples: Examples | null;
   /** Why the examples could not be used (examples.ts EXAMPLE_ERROR_CODES), when they could not. */
   exampleProblem: ExampleError | null;
+  /**
+   * A published library's texts are fetched on demand: the first answer carries the hits whose text is loaded
+   * (the first page), and `rest` resolves to the same outcome with every hit.
+   */
+  rest?: Promise<SearchOutcome>;
 }
 
 /**
- * Per-query timings in ms: query embedding (the worker round trip) and ranking (SearchIndex.rank: cosine scoring,
- * keywords and fusion together; they are not timed apart inside rank), and the total.
+ * Per-query timings in ms: query embedding (the worker round trip), then ranking split as SearchIndex.rankTimed
+ * times it: cosine scoring, keywords (BM25) and fusion; and the total (which also holds what lies between, e.g.
+ * dropping papers not embedded yet). A ranking by examples is not split: its whole ranking is `scoreMs` and the
+ * other two are null.
  */
 export interface QueryTimings {
   embedMs: number;
   scoreMs: number;
+  keywordMs: number | null;
+  fusionMs: number | null;
   totalMs: number;
 }
 
@@ -77,14 +86,15 @@ export async function rankQuery(
   const base = { query, papers: corpus.papers, mode, partial: false, fallback: null as FallbackReason | null, examples: null as Examples | null, exampleProblem: null as ExampleError | null };
   if (examples && examples.positive.length + examples.negative.length > 0) return rankLikeExamples(corpus, embedder, text, { ...base, examples }, examples, now, started);
   if (!text) return { ...base, hits: [], elapsedMs: 0, timings: null };
-  const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, rankStarted: number): SearchOutcome => {
-    const done = now();
-    const totalMs = done - started;
-    return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, scoreMs: done - rankStarted, totalMs } };
+  const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, ranked: RankTimings): SearchOutcome => {
+    const totalMs = now() - started;
+    return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, ...ranked, totalMs } };
   };
-  // Timings reuse clock readings: the end of the embedding is the start of the ranking.
-  const keywordOnly = (fallback: FallbackReason | null, embedEnded = started): SearchOutcome =>
-    finish({ hits: corpus.keyword.query(text, RESULT_LIMIT), fallback, partial: false }, embedEnded - started, embedEnded);
+  // Timings reuse clock readings: the end of the embedding is the start of the keyword search.
+  const keywordOnly = (fallback: FallbackReason | null, embedEnded = started): SearchOutcome => {
+    const hits = corpus.keyword.query(text, RESULT_LIMIT);
+    return finish({ hits, fallback, partial: false }, embedEnded - started, { scoreMs: 0, keywordMs: now() - embedEnded, fusionMs: 0 });
+  };
   if (mode === 'keyword') return keywordOnly(null);
   if (!embedder.available() || !corpus.index) return keywordOnly('model-unavailable');
   let vector: Float32Array;
@@ -95,12 +105,17 @@ export async function rankQuery(
     if (error instanceof WorkerLostError) return keywordOnly('query-failed', now());
     throw error;
   }
-  const rankStarted = now();
-  const embedMs = rankStarted - started;
   const partial = !corpus.complete;
-  let hits = corpus.index.rank(mode, text, vector, partial ? corpus.papers.length : RESULT_LIMIT);
-  if (partial) hits = hits.filter((hit) => corpus.present[hit.index] === 1);
-  return finish({ partial, hits: hits.slice(0, RESULT_LIMIT), fallback: null }, embedMs, rankStarted);
+  // rankTimed's first reading marks the end of the embedding.
+  let embedEnded = started;
+  const clock = () => {
+    const t = now();
+    if (embedEnded === started) embedEnded = t;
+    return t;
+  };
+  const ranked = corpus.index.rankTimed(mode, text, vector, partial ? corpus.papers.length : RESULT_LIMIT, clock);
+  const hits = partial ? ranked.hits.filter((hit) => corpus.present[hit.index] === 1) : ranked.hits;
+  return finish({ partial, hits: hits.slice(0, RESULT_LIMIT), fallback: null }, embedEnded - started, ranked.timings);
 }
 
 /**
@@ -119,7 +134,7 @@ async function rankLikeExamples(
 ): Promise<SearchOutcome> {
   const finish = (hits: SearchOutcome['hits'], embedMs: number, rankStarted: number, problem: ExampleError | null = null): SearchOutcome => {
     const done = now();
-    return { ...base, hits, exampleProblem: problem, elapsedMs: done - started, timings: { embedMs, scoreMs: done - rankStarted, totalMs: done - started } };
+    return { ...base, hits, exampleProblem: problem, elapsedMs: done - started, timings: { embedMs, scoreMs: done - rankStarted, keywordMs: null, fusionMs: null, totalMs: done - started } };
   };
   if (!corpus.index) return finish(text ? corpus.keyword.query(text, RESULT_LIMIT) : [], 0, now(), new ExampleError('not-embedded', 'the library is still loading'));
   let typed: { text: string; vector: Float32Array } | null = null;

@@ -21,10 +21,25 @@ export const SEARCH_MODES: readonly SearchMode[] = ['semantic', 'keyword', 'hybr
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 
 /** How deep each single ranking goes before fusion. */
-const FUSION_DEPTH = 100;
+export const FUSION_DEPTH = 100;
 
 /** Pseudo-relevance feedback on the query vector (ModelSpec.ranking.feedback). */
 export type FeedbackOptions = NonNullable<RankingSpec['feedback']>;
+
+/** Where one `rank` spent its time, in ms (SearchIndex.rankTimed); a phase the mode skips is 0. */
+export interface RankTimings {
+  /** Cosine scoring and top-k (both passes when hybrid uses feedback). */
+  scoreMs: number;
+  /** BM25 (MiniSearch). */
+  keywordMs: number;
+  /** Combining the two lists (both fusions when hybrid uses feedback). */
+  fusionMs: number;
+}
+
+export interface TimedRanking {
+  hits: Hit[];
+  timings: RankTimings;
+}
 
 export interface RankingOptions {
   fusion: FusionOptions;
@@ -75,14 +90,38 @@ export class SearchIndex {
    * hybrid's setting, feedback did not help it on the tuning half.
    */
   rank(mode: SearchMode, queryText: string, queryVector: Float32Array | null, k: number): Hit[] {
-    if (mode === 'keyword') return this.keyword.query(queryText, k);
+    return this.rankTimed(mode, queryText, queryVector, k).hits;
+  }
+
+  /**
+   * `rank` with where its time went (the diagnostics panel): cosine scoring, keyword search and fusion. Feedback's
+   * second pass is split the same way: moving the query vector and scoring again count as scoring, the second
+   * fusion as fusion. `now` is injectable so tests can drive a fake clock.
+   */
+  rankTimed(mode: SearchMode, queryText: string, queryVector: Float32Array | null, k: number, now: () => number = () => performance.now()): TimedRanking {
+    const timings: RankTimings = { scoreMs: 0, keywordMs: 0, fusionMs: 0 };
+    // Each step reads the clock once when it ends; the previous reading is its start.
+    let last = now();
+    const timed = <T>(phase: keyof RankTimings, step: () => T): T => {
+      const result = step();
+      const ended = now();
+      timings[phase] += ended - last;
+      last = ended;
+      return result;
+    };
+    if (mode === 'keyword') return { hits: timed('keywordMs', () => this.keyword.query(queryText, k)), timings };
     if (!queryVector) throw new Error(`rank: mode "${mode}" needs the query vector`);
-    if (mode === 'semantic') return this.semantic(queryVector, k);
+    if (mode === 'semantic') return { hits: timed('scoreMs', () => this.semantic(queryVector, k)), timings };
     const depth = Math.max(k, FUSION_DEPTH);
-    const keyword = this.keyword.query(queryText, depth);
     const { fusion, feedback } = this.ranking;
-    let fused = fuse(this.semantic(queryVector, depth), keyword, fusion);
-    if (feedback) fused = fuse(this.semantic(this.feedbackQuery(queryVector, fused.slice(0, feedback.docs), feedback.weight), depth), keyword, fusion);
-    return fused.slice(0, k);
+    const semantic = timed('scoreMs', () => this.semantic(queryVector, depth));
+    const keyword = timed('keywordMs', () => this.keyword.query(queryText, depth));
+    let fused = timed('fusionMs', () => fuse(semantic, keyword, fusion));
+    if (feedback) {
+      const moved = fused.slice(0, feedback.docs);
+      const again = timed('scoreMs', () => this.semantic(this.feedbackQuery(queryVector, moved, feedback.weight), depth));
+      fused = timed('fusionMs', () => fuse(again, keyword, fusion));
+    }
+    return { hits: fused.slice(0, k), timings };
   }
 }
