@@ -22,8 +22,15 @@ const isolationHeaders = {
 let outDir = resolve('dist');
 const captureOutDir: Plugin = { name: 'capture-out-dir', configResolved: (config) => void (outDir = resolve(config.root, config.build.outDir)) };
 
+/**
+ * The folder copied into the site as is (models, corpus). PAPER_SEARCH_PUBLIC_DIR points a build at another
+ * one, e.g. a copy whose corpus/ holds a published library (tests/e2e/published.test.ts builds such a site).
+ */
+const publicDir = process.env.PAPER_SEARCH_PUBLIC_DIR ? resolve(process.env.PAPER_SEARCH_PUBLIC_DIR) : 'public';
+
 export default defineConfig({
   base,
+  publicDir,
   define: { __ORT_WASM_SHA256__: JSON.stringify(ortWasmSha256()) },
   plugins: [
     captureOutDir,
@@ -46,7 +53,9 @@ export default defineConfig({
       injectManifest: {
         // Everything a search needs offline, the 34 MB model and 27 MB wasm included (see src/app/sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,json,bin,webmanifest,wasm,onnx}'],
-        globIgnores: ['bench*.html', 'assets/bench-*.js', 'assets/bench-*.css', 'corpus/library.psl'],
+        // A published library's shards (issue 10) are fetched on demand and stored by src/published/fetch-file.ts
+        // ("available offline" is the reader's choice); precaching them would download a million papers at install.
+        globIgnores: ['bench*.html', 'assets/bench-*.js', 'assets/bench-*.css', 'corpus/library.psl', 'corpus/codes/**', 'corpus/rows/**', 'corpus/keyword/**', 'corpus/text/**'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         // sha256 integrity on every file (a damaged download fails the install, never stays cached), and each
         // file's size for the download progress bar. See tools/build/precache-integrity.ts.

@@ -3,16 +3,22 @@
  * (Hamming first pass over sign codes + exact int8 rescoring of the candidates read from OPFS) at several
  * corpus sizes, in headless Chromium, from one run.
  *
- *   npx tsx tools/bench-million.ts [--json] [--runs 3] [--sizes 5000,100000,1000000] [--queries 809]
- *                                  [--latency-queries 100] [--candidates 4000] [--no-build] [--data <beir dir>]
+ *   npx tsx tools/bench-million.ts [--json] [--runs 3] [--sizes 5000,50000,100000,200000,400000,1000000]
+ *                                  [--queries 809] [--latency-queries 100] [--candidates 1000] [--first-pass 8000]
+ *                                  [--baseline 4000:0|none] [--no-build] [--data <beir dir>]
  *
  * Per size N: memory held by each path (bytes of typed arrays), search p50/p95 (exact: score + top-10 in the
- * page; compressed: inside its worker, and the page's round trip), recall@10 of the compressed path against
+ * page; compressed: inside its worker, and the page's round trip; the two alternate query by query), the
+ * crossover (the smallest N from which the compressed path's round trip beats the exact scan at p50 and p95,
+ * the figure behind COMPRESSED_LAYOUT_FROM in src/published/layout-choice.ts), recall@10 of the compressed path against
  * the exact int8 ranking (the ground truth computed in Node and cached, and cross-checked against the page's
  * own exact results), the time to load the codes from IndexedDB, and query text -> ranked ids including the
  * query's embedding by the app's worker. In Node: the time to build the largest size's codes from int8 rows.
  * The corpus: src/index/compressed/synthetic.ts over SciFact's real vectors (docs/performance.md says how).
- * Medians over --runs of each run's p95. Not a test: it asserts nothing about speed.
+ * The page is served cross-origin isolated (real COOP/COEP headers from `vite preview`, as tools/bench.ts does),
+ * so the query embedding gets onnxruntime's threads as on the published site; the output says so
+ * (cross_origin_isolated, embed_threads). Medians over --runs of each run's p50/p95. A full run (6 sizes, 3
+ * runs) takes ~15 minutes on the 2-core machine. Not a test: it asserts nothing about speed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +28,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MillionBenchApi } from '../src/bench/million-api.ts';
 import type { OpenedIndex } from '../src/index/compressed/compressed-service.ts';
 import { int8Mean, signCodesFromInt8 } from '../src/index/compressed/binary-codes.ts';
-import { DEFAULT_CANDIDATES } from '../src/index/compressed/compressed-index.ts';
+import { DEFAULT_CANDIDATES, DEFAULT_FIRST_PASS } from '../src/index/compressed/compressed-index.ts';
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
@@ -34,15 +40,27 @@ interface Args {
   queries: number;
   latencyQueries: number;
   candidates: number;
+  firstPass: number;
+  /** Another candidates:firstPass setting searched in the same runs, as the baseline (e.g. 4000:0, the old default). */
+  baseline: { candidates: number; firstPass: number } | null;
   build: boolean;
   data: string;
 }
 
 const K = 10;
 const OUT_DIR = resolve('.cache', 'bench-million-site');
+/** 5k / 100k / 1M for the issue's table; 50k-400k between them to place the exact/compressed crossover. */
+const DEFAULT_SIZES = '5000,50000,100000,200000,400000,1000000';
+
+function parseBaseline(text: string): Args['baseline'] {
+  if (text === 'none') return null;
+  const [candidates, firstPass] = text.split(':').map(Number);
+  if (!(Number.isInteger(candidates) && candidates > 0 && Number.isInteger(firstPass) && firstPass >= 0)) throw new Error(`--baseline needs candidates:firstPass (e.g. 4000:0) or none, got ${text}`);
+  return { candidates, firstPass };
+}
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--sizes', '--queries', '--latency-queries', '--candidates', '--no-build', '--data']);
+  const known = new Set(['--json', '--runs', '--sizes', '--queries', '--latency-queries', '--candidates', '--first-pass', '--baseline', '--no-build', '--data']);
   const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
   if (unknown) throw new Error(`unknown option ${unknown}`);
   const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
@@ -52,7 +70,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
     return n;
   };
-  const sizes = (value('--sizes') ?? '5000,100000,1000000').split(',').map(Number);
+  const sizes = (value('--sizes') ?? DEFAULT_SIZES).split(',').map(Number);
   if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes needs positive integers separated by commas, got ${value('--sizes')}`);
   return {
     json: argv.includes('--json'),
@@ -61,6 +79,8 @@ function parseArgs(argv: readonly string[]): Args {
     queries: positive('--queries', 809),
     latencyQueries: positive('--latency-queries', 100),
     candidates: positive('--candidates', DEFAULT_CANDIDATES),
+    firstPass: value('--first-pass') === '0' ? 0 : positive('--first-pass', DEFAULT_FIRST_PASS),
+    baseline: parseBaseline(value('--baseline') ?? '4000:0'),
     build: !argv.includes('--no-build'),
     data: value('--data') ?? SCIFACT_DIR,
   };
@@ -94,8 +114,14 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
+/**
+ * `vite preview` of the bench build with real COOP/COEP headers (vite.config.ts, PAPER_SEARCH_PREVIEW_ISOLATED):
+ * the published site gets them from its service worker, which this page does not have, and headers added by
+ * request interception do not reach worker scripts.
+ */
 async function startPreview(port: number): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', OUT_DIR, '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, PAPER_SEARCH_PREVIEW_ISOLATED: '1' };
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', OUT_DIR, '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
     server.stdout?.on('data', (chunk: Buffer) => {
@@ -121,10 +147,7 @@ function caller(page: Page): Call {
 
 /**
  * An on-disk profile (OPFS in an in-memory profile is ~100x slower per read, see docs/performance.md) and
- * /bench-data from memory. No COOP/COEP: at 94e3b5a the embedding worker's init never returned in this headless
- * Chromium when the page was cross-origin isolated (onnxruntime with 2 threads; bench.html alike), and it loads
- * in a second without; query embedding therefore runs on one thread, which the existing docs measured to be no
- * slower for short queries (docs/performance.md, "Embedding throughput").
+ * /bench-data from memory (same-origin responses, so COEP lets them through).
  */
 async function openPage(origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page; profile: string }> {
   const profile = mkdtempSync(join(tmpdir(), 'bench-million-'));
@@ -155,6 +178,7 @@ interface SizeResult {
   exact_p95_ms: number;
   search_p50_ms: number;
   search_p95_ms: number;
+  roundtrip_p50_ms: number;
   roundtrip_p95_ms: number;
   recall10: number;
   exact_matches_truth: number;
@@ -165,9 +189,41 @@ interface SizeResult {
   query_p50_ms: number;
   query_p95_ms: number;
   embed_p50_ms: number;
+  /** The --baseline setting, searched in the same runs: in worker and round trip p50/p95, recall@10. */
+  baseline?: { candidates: number; first_pass: number; search_p50_ms: number; search_p95_ms: number; roundtrip_p50_ms: number; roundtrip_p95_ms: number; recall10: number };
+}
+
+/**
+ * The smallest N from which the compressed path, measured from the page (worker round trip), is faster than
+ * the exact scan at both p50 and p95, at that size and every larger one measured; null if it never is.
+ */
+function crossoverOf(results: readonly SizeResult[]): { compressed_faster_from: number | null; basis: string; rows: Record<string, number>[] } {
+  const sorted = [...results].sort((a, b) => a.n - b.n);
+  const faster = (r: SizeResult) => r.roundtrip_p50_ms < r.exact_p50_ms && r.roundtrip_p95_ms < r.exact_p95_ms;
+  let from: number | null = null;
+  for (let i = sorted.length - 1; i >= 0 && faster(sorted[i]); i--) from = sorted[i].n;
+  return {
+    compressed_faster_from: from,
+    basis: 'search p50 and p95 from the page: exact = score + top-10 in the page, compressed = round trip to its worker',
+    rows: sorted.map((r) => ({ n: r.n, exact_p50_ms: r.exact_p50_ms, exact_p95_ms: r.exact_p95_ms, compressed_p50_ms: r.roundtrip_p50_ms, compressed_p95_ms: r.roundtrip_p95_ms, exact_mb: r.exact_mb, compressed_mb: r.compressed_mb })),
+  };
+}
+
+/** The exact and compressed rows side by side, one line per size and path (stderr). */
+function sideBySide(results: readonly SizeResult[]): string[] {
+  const lines = ['N          path        memory MB  search p50/p95 ms (from the page)  in worker p50/p95  recall@10  codes load ms'];
+  for (const r of results) {
+    const n = String(r.n).padEnd(10);
+    lines.push(`${n} exact       ${String(r.exact_mb).padStart(9)}  ${`${r.exact_p50_ms} / ${r.exact_p95_ms}`.padEnd(34)} ${'-'.padEnd(18)} 1          -`);
+    lines.push(`${n} compressed  ${String(r.compressed_mb).padStart(9)}  ${`${r.roundtrip_p50_ms} / ${r.roundtrip_p95_ms}`.padEnd(34)} ${`${r.search_p50_ms} / ${r.search_p95_ms}`.padEnd(18)} ${String(r.recall10).padEnd(10)} ${r.load_ms}`);
+    const b = r.baseline;
+    if (b) lines.push(`${n} (baseline ${b.candidates}:${b.first_pass})`.padEnd(34) + `${b.roundtrip_p50_ms} / ${b.roundtrip_p95_ms}`.padEnd(34) + ` ${`${b.search_p50_ms} / ${b.search_p95_ms}`.padEnd(18)} ${b.recall10}`);
+  }
+  return lines;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  const startedAt = performance.now();
   const args = parseArgs(argv);
   const loadStart = round(loadavg()[0], 2);
   const machine: Record<string, string | number> = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30), node: process.version, load_average_1m: loadStart };
@@ -212,26 +268,33 @@ async function main(argv: readonly string[]): Promise<void> {
     opened = await openPage(`http://localhost:${port}`, { 'source.f32': floatBuffer(source.documents), 'queries.f32': floatBuffer(queryFloats) });
     machine.chromium = opened.context.browser()?.version() ?? 'unknown';
     const call = caller(opened.page);
-    await call('init', dims, DEFAULT_SYNTHETIC);
+    const ready = await call('init', dims, DEFAULT_SYNTHETIC);
+    machine.cross_origin_isolated = String(ready.crossOriginIsolated);
+    machine.embed_threads = ready.threads;
+    log(`page: crossOriginIsolated=${ready.crossOriginIsolated}; query embedding on ${ready.backend} with ${ready.threads} onnxruntime thread(s)`);
+    if (!ready.crossOriginIsolated) log('  warning: the page is not cross-origin isolated, so the query embedding runs on one thread (unlike the published site)');
     const texts = source.queries.slice(0, args.latencyQueries).map((q) => q.text);
 
     const results: SizeResult[] = [];
+    const loads: number[] = [];
     for (const n of args.sizes) {
       const built = await call('build', n);
       log(`N=${n}: generated in the page ${(built.generateMs / 1000).toFixed(1)} s (exact int8 ${(built.exactBytes / 1e6).toFixed(1)} MB); rows to OPFS + codes ${(built.appendMs / 1000).toFixed(1)} s; codes to IndexedDB ${built.saveMs.toFixed(0)} ms`);
-      const loads: number[] = [];
+      const codeLoads: number[] = [];
       const exactP: number[][] = [[], []];
       const searchP: number[][] = [[], []];
-      const roundTrip: number[] = [];
+      const roundTrip: number[][] = [[], []];
+      const baseP: number[][] = [[], [], [], []];
+      let baseRecall = NaN;
       const queryP: number[][] = [[], []];
       const embedP: number[] = [];
       let openedIndex: OpenedIndex | null = null;
       let recall = NaN;
       let agreement = NaN;
       for (let r = 0; r < args.runs; r++) {
-        const index = await call('open', args.candidates);
+        const index = await call('open', { candidates: args.candidates, firstPass: args.firstPass });
         openedIndex = index;
-        loads.push(index.loadMs);
+        codeLoads.push(index.loadMs);
         const searched = await call('search', queryVectors.length, K);
         if (r === 0) {
           const expected = truth.get(n)!;
@@ -242,12 +305,21 @@ async function main(argv: readonly string[]): Promise<void> {
         exactP[1].push(quantile(searched.exactMs, 0.95));
         searchP[0].push(median(searched.compressedMs));
         searchP[1].push(quantile(searched.compressedMs, 0.95));
-        roundTrip.push(quantile(searched.roundTripMs, 0.95));
+        roundTrip[0].push(median(searched.roundTripMs));
+        roundTrip[1].push(quantile(searched.roundTripMs, 0.95));
         const latency = await call('queryLatency', texts, K);
         const totals = latency.map(([embed, search]) => embed + search);
         queryP[0].push(median(totals));
         queryP[1].push(quantile(totals, 0.95));
         embedP.push(median(latency.map(([embed]) => embed)));
+        if (args.baseline) {
+          await call('open', args.baseline);
+          const base = await call('search', queryVectors.length, K);
+          if (r === 0) baseRecall = recallAtK(base.compressedIds, truth.get(n)!);
+          [median(base.compressedMs), quantile(base.compressedMs, 0.95), median(base.roundTripMs), quantile(base.roundTripMs, 0.95)].forEach((x, i) => baseP[i].push(x));
+          log(`  run ${r + 1}: baseline ${args.baseline.candidates}:${args.baseline.firstPass} in worker p50/p95 ${median(base.compressedMs).toFixed(2)}/${quantile(base.compressedMs, 0.95).toFixed(2)} ms, round trip ${median(base.roundTripMs).toFixed(2)}/${quantile(base.roundTripMs, 0.95).toFixed(2)} ms`);
+        }
+        loads.push(round(loadavg()[0], 2));
         log(`  run ${r + 1}: load codes ${index.loadMs.toFixed(0)} ms; exact p50/p95 ${median(searched.exactMs).toFixed(2)}/${quantile(searched.exactMs, 0.95).toFixed(2)} ms; compressed p50/p95 ${median(searched.compressedMs).toFixed(2)}/${quantile(searched.compressedMs, 0.95).toFixed(2)} ms (round trip p95 ${quantile(searched.roundTripMs, 0.95).toFixed(2)}); query text -> ids p50/p95 ${median(totals).toFixed(1)}/${quantile(totals, 0.95).toFixed(1)} ms (embedding p50 ${median(latency.map(([e]) => e)).toFixed(1)}); load average ${loadavg()[0].toFixed(2)}`);
       }
       await call('release');
@@ -261,10 +333,11 @@ async function main(argv: readonly string[]): Promise<void> {
         exact_p95_ms: round(median(exactP[1]), 2),
         search_p50_ms: round(median(searchP[0]), 2),
         search_p95_ms: round(median(searchP[1]), 2),
-        roundtrip_p95_ms: round(median(roundTrip), 2),
+        roundtrip_p50_ms: round(median(roundTrip[0]), 2),
+        roundtrip_p95_ms: round(median(roundTrip[1]), 2),
         recall10: round(recall, 4),
         exact_matches_truth: round(agreement, 4),
-        load_ms: round(median(loads)),
+        load_ms: round(median(codeLoads)),
         save_ms: round(built.saveMs),
         append_ms: round(built.appendMs),
         generate_ms: round(built.generateMs),
@@ -272,17 +345,27 @@ async function main(argv: readonly string[]): Promise<void> {
         query_p95_ms: round(median(queryP[1])),
         embed_p50_ms: round(median(embedP)),
       };
+      if (args.baseline) {
+        const [p50, p95, rt50, rt95] = baseP.map((xs) => round(median(xs), 2));
+        result.baseline = { candidates: args.baseline.candidates, first_pass: args.baseline.firstPass, search_p50_ms: p50, search_p95_ms: p95, roundtrip_p50_ms: rt50, roundtrip_p95_ms: rt95, recall10: round(baseRecall, 4) };
+      }
       log(`N=${n}: ${JSON.stringify(result)}`);
       results.push(result);
     }
 
     const million = results.find((r) => r.n === 1_000_000);
+    const crossover = crossoverOf(results);
+    for (const line of sideBySide(results)) log(line);
+    log(`crossover: the compressed path is faster than the exact int8 scan (search p50 and p95 from the page) from N = ${crossover.compressed_faster_from ?? 'none of these sizes'}`);
     const summary = {
-      machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) },
+      machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2), load_average_1m_runs: loads },
+      elapsed_s: round((performance.now() - startedAt) / 1000),
       runs: args.runs,
       queries: queryVectors.length,
       latency_queries: texts.length,
       candidates: args.candidates,
+      first_pass: args.firstPass,
+      crossover,
       synthetic: { ...DEFAULT_SYNTHETIC, sources: sourceCount, nn_real: real.nn, nn_synthetic: synthetic.nn, mean_cos_real: real.meanCosine, mean_cos_synthetic: synthetic.meanCosine, closest_source: nearestSource },
       index_codes_rows: Math.max(...args.sizes),
       index_codes_ms: round(indexCodesMs),

@@ -1,32 +1,49 @@
 /**
  * Precomputes a corpus's document vectors in Node with the same Encoder (model files, tokenizer, truncation,
- * pooling) as the browser, so a first visit embeds nothing:
+ * pooling) as the browser, so a first visit embeds nothing, and publishes the corpus in one of two layouts:
  *
- *   npm run index -- --corpus <library file> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle]
+ *   npm run index -- --corpus <library file> --out <dir> [--layout auto|exact|compressed] [--vectors <vectors.bin>]
+ *                    [--name <name>] [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle]
  *
  * The corpus is read by the app's import code (src/corpus/import.ts, parseLibrary): BibTeX, RIS, CSL-JSON or a
  * JSON array, JSON Lines, CSV/TSV, arXiv Atom/OAI-PMH XML or a Daily Papers .txt listing.
  *
- * Writes <dir>/corpus.json ({ papers }) and <dir>/vectors.bin (vector-file.ts; modelKey = the encoder's fingerprint
- * key, one content hash per paper; int8 by default, as the app holds vectors), and <dir>/library.psl, both in one
- * file (a vector file whose header also carries the papers; src/corpus/precomputed-library.ts). The browser uses a
- * vector only if both the key and the paper's hash match. "Search your own papers…" imports either the pair or
- * the .psl (--no-bundle leaves it out, e.g. for the site's own corpus, which the app reads as the pair).
- * Vectors are cached under .cache/vectors by content hash (the eval tools' cache), so re-running after editing a
- * few abstracts embeds only those. Prints docs/s.
+ * Exact layout (the app holds every vector and the keyword index in the tab): <dir>/corpus.json ({ papers }) and
+ * <dir>/vectors.bin (vector-file.ts; modelKey = the encoder's fingerprint key, one content hash per paper; int8 by
+ * default, as the app holds vectors), and <dir>/library.psl, both in one file (a vector file whose header also
+ * carries the papers; src/corpus/precomputed-library.ts). The browser uses a vector only if both the key and the
+ * paper's hash match. "Search your own papers…" imports either the pair or the .psl (--no-bundle leaves it out,
+ * e.g. for the site's own corpus, which the app reads as the pair).
+ *
+ * Compressed layout (issue 10, for corpora too large for the tab): <dir>/library.json (src/published/manifest.ts)
+ * and the files it lists under codes/, rows/, keyword/ and text/, each under 100 MB (GitHub Pages' limit).
+ * `--layout auto` (the default) picks it from COMPRESSED_LAYOUT_FROM papers (src/published/layout-choice.ts).
+ * Writing one layout removes the other's files from <dir> (only files it knows by name or that the old
+ * library.json lists), so the app never finds both.
+ *
+ * Vectors come from --vectors (a vector file made for these papers by this model: reused for every paper whose
+ * content hash it carries, refused if another model made it), then from .cache/vectors by content hash (the eval
+ * tools' cache, so re-running after editing a few abstracts embeds only those), then the encoder. Prints docs/s,
+ * and for the compressed layout bytes per part, file count, largest file and time per stage.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { parseLibrary } from '../src/corpus/import.ts';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
-import { documentText } from '../src/corpus/paper-id.ts';
-import { BUNDLE_FILE, encodeIndexOutput } from '../src/corpus/precomputed-library.ts';
+import { contentHash, documentText } from '../src/corpus/paper-id.ts';
+import { BUNDLE_FILE, checkModel, encodeIndexOutput, type ExpectedModel } from '../src/corpus/precomputed-library.ts';
 import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
+import { fingerprintKey, modelFingerprint, weightsHashFromProvenance } from '../src/embedding/fingerprint.ts';
 import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
-import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
+import { loadNodeEncoder, locateModel, readProvenance } from '../src/embedding/node-encoder.ts';
 import { embedPapersCached } from '../src/eval/disk-vector-cache.ts';
-import type { VectorEncoding } from '../src/index/vector-file.ts';
+import { quantizeRows } from '../src/index/quantized-matrix.ts';
+import { decodeVectorFile, type VectorEncoding } from '../src/index/vector-file.ts';
+import { buildPublishedLibrary, encodeManifest } from '../src/published/build-library.ts';
+import { chooseLayout, COMPRESSED_LAYOUT_FROM, type LayoutRequest, type PublishedLayout } from '../src/published/layout-choice.ts';
+import { allFiles, PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
+import { listedFiles, nodeFileSink, removeFiles, writeAtomically, type SinkTally } from './publish-files.ts';
 
 interface Args {
   corpus: string;
@@ -35,9 +52,17 @@ interface Args {
   encoding: VectorEncoding;
   cache: boolean;
   bundle: boolean;
+  layout: LayoutRequest;
+  vectors: string | undefined;
+  name: string | undefined;
 }
 
-const USAGE = 'usage: npm run index -- --corpus <file.bib|.ris|.json|.jsonl|.csv|.tsv|.xml|.txt> --out <dir> [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle]';
+const USAGE =
+  'usage: npm run index -- --corpus <file.bib|.ris|.json|.jsonl|.csv|.tsv|.xml|.txt> --out <dir> [--layout auto|exact|compressed] ' +
+  '[--vectors <vectors.bin>] [--name <name>] [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle]';
+
+/** The exact layout's files, removed when the compressed one is written. */
+const EXACT_FILES = ['corpus.json', 'vectors.bin', BUNDLE_FILE];
 
 function parseArgs(argv: readonly string[]): Args {
   const flags = parseFlags(argv, {
@@ -45,6 +70,9 @@ function parseArgs(argv: readonly string[]): Args {
     out: { type: 'string' },
     model: { type: 'string' },
     encoding: { type: 'string' },
+    layout: { type: 'string' },
+    vectors: { type: 'string' },
+    name: { type: 'string' },
     'no-cache': { type: 'boolean' },
     'no-bundle': { type: 'boolean' },
   });
@@ -56,22 +84,125 @@ function parseArgs(argv: readonly string[]): Args {
   getModelSpec(model);
   const encoding = value('--encoding') ?? 'int8';
   if (encoding !== 'int8' && encoding !== 'f32') throw new UsageError('--encoding must be int8 or f32');
-  return { corpus, out, model, encoding, cache: flags['no-cache'] !== true, bundle: flags['no-bundle'] !== true };
+  const layout = value('--layout') ?? 'auto';
+  if (layout !== 'auto' && layout !== 'exact' && layout !== 'compressed') throw new UsageError('--layout must be auto, exact or compressed');
+  const vectors = value('--vectors');
+  if (vectors !== undefined && !existsSync(vectors)) throw new UsageError(`--vectors ${vectors}: no such file`);
+  const name = value('--name');
+  if (name === '') throw new UsageError('--name must not be empty');
+  return { corpus, out, model, encoding, cache: flags['no-cache'] !== true, bundle: flags['no-bundle'] !== true, layout, vectors, name };
+}
+
+/** The encoder's fingerprint key and dims, from its PROVENANCE.json, without loading the model. */
+function expectedModel(modelId: string): ExpectedModel {
+  const spec = getModelSpec(modelId);
+  const weightsSha256 = weightsHashFromProvenance(readProvenance(locateModel(modelId)));
+  return { modelKey: fingerprintKey(modelFingerprint(spec, weightsSha256)), dims: spec.dims };
+}
+
+interface Vectors {
+  /** count x dims, row i = papers[i]. */
+  vectors: Float32Array;
+  reused: number;
+  embedded: number;
+  fromCache: number;
+  seconds: number;
+}
+
+/**
+ * Rows of the --vectors file whose content hash matches a paper (model checked first, as the app does:
+ * precomputed-library.ts checkModel); returns the papers still without a vector.
+ */
+function reuseVectors(path: string, papers: readonly Paper[], model: ExpectedModel, into: Float32Array): number[] {
+  const file = decodeVectorFile(new Uint8Array(readFileSync(path)), path);
+  checkModel(path, file, model);
+  const rowOf = new Map<string, number>();
+  file.hashes.forEach((hash, row) => rowOf.set(hash, row));
+  const missing: number[] = [];
+  papers.forEach((paper, i) => {
+    const row = rowOf.get(contentHash(paper));
+    if (row === undefined) missing.push(i);
+    else into.set(file.vectors.subarray(row * model.dims, (row + 1) * model.dims), i * model.dims);
+  });
+  return missing;
 }
 
 /** Embeds without the disk cache (for one-off corpora that should not fill .cache). */
-async function embedUncached(encoder: Encoder, papers: readonly Paper[], log: (line: string) => void): Promise<{ vectors: Float32Array; embedded: number; seconds: number }> {
-  const started = performance.now();
-  const vectors = await encoder.embedDocuments(papers.map(documentText), ({ done, total }) => {
+async function embedUncached(encoder: Encoder, papers: readonly Paper[], log: (line: string) => void): Promise<Float32Array> {
+  return encoder.embedDocuments(papers.map(documentText), ({ done, total }) => {
     if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
   });
-  return { vectors, embedded: papers.length, seconds: (performance.now() - started) / 1000 };
 }
 
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, data);
-  renameSync(temp, path);
+async function paperVectors(args: Args, papers: readonly Paper[], log: (line: string) => void): Promise<Vectors & ExpectedModel> {
+  const model = expectedModel(args.model);
+  const vectors = new Float32Array(papers.length * model.dims);
+  const missing = args.vectors ? reuseVectors(args.vectors, papers, model, vectors) : papers.map((_, i) => i);
+  if (args.vectors) log(`${args.vectors}: vectors for ${papers.length - missing.length} of ${papers.length} papers`);
+  const result = { ...model, vectors, reused: papers.length - missing.length, embedded: 0, fromCache: 0, seconds: 0 };
+  if (missing.length === 0) return result;
+  const encoder = await loadNodeEncoder(args.model);
+  log(`${missing.length} papers to embed; model ${encoder.key}`);
+  if (encoder.key !== model.modelKey) throw new Error(`the loaded encoder's key ${encoder.key} differs from ${model.modelKey} computed from its PROVENANCE.json`);
+  const toEmbed = missing.map((i) => papers[i]);
+  const started = performance.now();
+  try {
+    if (args.cache) {
+      const report = await embedPapersCached(encoder, toEmbed, resolve('.cache', 'vectors'), (done, total) => {
+        if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
+      });
+      missing.forEach((paper, j) => vectors.set(report.vectors.subarray(j * model.dims, (j + 1) * model.dims), paper * model.dims));
+      return { ...result, embedded: report.embedded, fromCache: missing.length - report.embedded, seconds: report.seconds };
+    }
+    const embedded = await embedUncached(encoder, toEmbed, log);
+    missing.forEach((paper, j) => vectors.set(embedded.subarray(j * model.dims, (j + 1) * model.dims), paper * model.dims));
+    return { ...result, embedded: missing.length, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await encoder.dispose();
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function writeExact(args: Args, papers: readonly Paper[], vectors: Vectors & ExpectedModel): string {
+  const output = encodeIndexOutput(papers, vectors, vectors.vectors, args.encoding);
+  // Read before anything is removed: the old manifest names the compressed files to delete.
+  const stale = listedFiles(args.out);
+  writeAtomically(join(args.out, 'corpus.json'), output.corpus);
+  writeAtomically(join(args.out, 'vectors.bin'), output.vectors);
+  if (args.bundle) writeAtomically(join(args.out, BUNDLE_FILE), output.bundle);
+  const removed = removeFiles(args.out, [PUBLISHED_MANIFEST_FILE, ...(stale ?? [])]);
+  return (
+    `wrote ${join(args.out, 'corpus.json')} and ${join(args.out, 'vectors.bin')} (${args.encoding}, ${(output.vectors.length / 1024).toFixed(0)} KiB)` +
+    (args.bundle ? `, and both in ${join(args.out, BUNDLE_FILE)} (${(output.bundle.length / 1024).toFixed(0)} KiB)` : '') +
+    (removed > 0 ? `; removed ${removed} files of the compressed layout` : '')
+  );
+}
+
+function describeTally(tally: SinkTally): string {
+  const parts = [...tally.byPart].map(([part, bytes]) => `${part}/ ${mb(bytes)}`).join(', ');
+  return `${tally.files} files, ${mb(tally.bytes)} (${parts}); largest ${tally.largest?.path} ${mb(tally.largest?.bytes ?? 0)}`;
+}
+
+async function writeCompressed(args: Args, papers: readonly Paper[], vectors: Vectors & ExpectedModel, log: (line: string) => void): Promise<string> {
+  if (args.encoding === 'f32') log('note: --encoding f32 applies to the exact layout; the compressed layout stores int8 rows');
+  const stale = listedFiles(args.out);
+  const { sink, tally } = nodeFileSink(args.out);
+  const rows = quantizeRows(vectors.vectors, vectors.dims);
+  const name = args.name ?? basename(args.corpus, extname(args.corpus));
+  const { manifest, ms } = await buildPublishedLibrary({ name, modelKey: vectors.modelKey, papers, rows, keyword: { log } }, sink);
+  // Last, so a folder with a library.json always holds every file it lists.
+  const manifestBytes = encodeManifest(manifest);
+  writeAtomically(join(args.out, PUBLISHED_MANIFEST_FILE), manifestBytes);
+  const current = new Set(allFiles(manifest).map((file) => file.path));
+  const removed = removeFiles(args.out, [...EXACT_FILES, ...(stale ?? []).filter((path) => !current.has(path))]);
+  return (
+    `wrote ${join(args.out, PUBLISHED_MANIFEST_FILE)} (${(manifestBytes.length / 1024).toFixed(0)} KiB, id ${manifest.id.slice(0, 16)}) and ${describeTally(tally)}; ` +
+    `${(tally.bytes / papers.length).toFixed(0)} bytes per paper; stages: embedding ${vectors.seconds.toFixed(1)} s, codes/rows ${seconds(ms.vectors)}, ` +
+    `keyword ${seconds(ms.keyword)}, text ${seconds(ms.text)}` +
+    (removed > 0 ? `; removed ${removed} stale files` : '')
+  );
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -83,27 +214,15 @@ async function main(argv: readonly string[]): Promise<void> {
       `${summary.duplicatesMerged} duplicates merged, ${summary.skipped.length} skipped` +
       summary.skipped.slice(0, 5).map((skip) => `\n  line ${skip.line}: ${skip.reason}`).join(''),
   );
-  const encoder = await loadNodeEncoder(args.model);
-  log(`${papers.length} papers from ${args.corpus}; model ${encoder.key}`);
-  const report = args.cache
-    ? await embedPapersCached(encoder, papers, resolve('.cache', 'vectors'), (done, total) => {
-        if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
-      })
-    : await embedUncached(encoder, papers, log);
-  await encoder.dispose();
+  const layout: PublishedLayout = chooseLayout(papers.length, args.layout);
+  log(`layout: ${layout}${args.layout === 'auto' ? ` (auto: compressed from ${COMPRESSED_LAYOUT_FROM} papers)` : ''}`);
+  const vectors = await paperVectors(args, papers, log);
 
-  mkdirSync(args.out, { recursive: true });
-  const output = encodeIndexOutput(papers, { modelKey: encoder.key, dims: encoder.dims }, report.vectors, args.encoding);
-  writeAtomically(join(args.out, 'corpus.json'), output.corpus);
-  writeAtomically(join(args.out, 'vectors.bin'), output.vectors);
-  if (args.bundle) writeAtomically(join(args.out, BUNDLE_FILE), output.bundle);
-
-  const rate = report.embedded > 0 ? `${(report.embedded / report.seconds).toFixed(1)} docs/s` : 'all from cache';
+  const wrote = layout === 'exact' ? writeExact(args, papers, vectors) : await writeCompressed(args, papers, vectors, log);
+  const rate = vectors.embedded > 0 ? `${(vectors.embedded / vectors.seconds).toFixed(1)} docs/s` : 'none embedded';
   console.log(
-    `indexed ${papers.length} papers: embedded ${report.embedded} in ${report.seconds.toFixed(1)} s (${rate}), ` +
-      `${papers.length - report.embedded} from cache; wrote ${join(args.out, 'corpus.json')} and ${join(args.out, 'vectors.bin')} ` +
-      `(${args.encoding}, ${(output.vectors.length / 1024).toFixed(0)} KiB)` +
-      (args.bundle ? `, and both in ${join(args.out, BUNDLE_FILE)} (${(output.bundle.length / 1024).toFixed(0)} KiB)` : ''),
+    `indexed ${papers.length} papers: embedded ${vectors.embedded} in ${vectors.seconds.toFixed(1)} s (${rate}), ` +
+      `${vectors.fromCache} from cache, ${vectors.reused} from ${args.vectors ?? 'no --vectors file'}; ${wrote}`,
   );
 }
 

@@ -4,10 +4,13 @@
  *   npx tsx tools/tune.ts keyword --data <dir> [--split train]
  *   npx tsx tools/tune.ts fusion  --data <dir> [--split train] [--model <id>] [--int8]
  *   npx tsx tools/tune.ts ranking --data <dir> [--split train] [--model <id>] [--int8]
+ *   npx tsx tools/tune.ts expansion --data <dir> [--alpha a,b] [--beta a,b|plain] [--feedback w,w]
  *   npx tsx tools/tune.ts latency --data <dir> [--model <id>]
  * Prints one line per setting, best (on the tuning half) last. Uses the app's KeywordIndex and fusion code.
  * `ranking` compares what can be added to the shipped hybrid (issue 9): pseudo-relevance feedback on the query
  * vector, through SearchIndex.rank itself (ModelSpec.ranking.feedback), and query-dependent keyword weights.
+ * `expansion` scores document expansion by the title's vector, the query embedded with and without its
+ * instruction, and BM25's title weight, with float32 and int8 vectors in one run.
  * `latency` times SearchIndex.rank in Node over 100,000 int8 vectors (the dataset's, repeated with seeded noise,
  * as tools/bench.ts does in the browser) with the model's feedback and without: what the second pass costs.
  */
@@ -24,7 +27,7 @@ import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../s
 import type { Hit } from '../src/index/top-k.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
-import { rankingFor, SearchIndex, type RankingOptions } from '../src/search/search.ts';
+import { rankingFor, SearchIndex, type RankingOptions, type SearchMode } from '../src/search/search.ts';
 
 const DEPTH = 100;
 
@@ -183,6 +186,143 @@ async function tuneRanking(dataset: BeirDataset, queries: readonly Query[], mode
   report(rows);
 }
 
+/**
+ * Extra vectors for the expansion variants, cached like the eval's (content-addressed) in their own folder so
+ * that they never touch the shared document cache: each paper's title alone, and each claim embedded as a
+ * document (no instruction). Both go through `embedDocuments`, i.e. as passages.
+ */
+async function loadExtraVectors(dataset: BeirDataset, queries: readonly Query[], modelId: string) {
+  const encoder = await loadNodeEncoder(modelId);
+  const root = resolve('.cache', 'vectors-extra');
+  const asPassages = (texts: string[]) => texts.map((text, i) => ({ id: String(i), title: '', abstract: text }));
+  const titles = await embedPapersCached(encoder, asPassages(dataset.papers.map((p) => p.title ?? '')), root);
+  const plain = await embedPapersCached(encoder, asPassages(queries.map((q) => q.text)), root);
+  await encoder.dispose();
+  const rows = (v: Float32Array) => Array.from({ length: v.length / encoder.dims }, (_, i) => v.subarray(i * encoder.dims, (i + 1) * encoder.dims));
+  return { titleVectors: rows(titles.vectors), plainVectors: rows(plain.vectors) };
+}
+
+/** normalise(a + weight x b), row by row; rows whose `skip` is true keep `a` as it is. */
+function mixRows(a: Float32Array, b: readonly Float32Array[], weight: number, dims: number, skip: (row: number) => boolean = () => false): Float32Array {
+  const out = Float32Array.from(a);
+  if (weight === 0) return out;
+  for (let r = 0; r < b.length; r++) {
+    if (skip(r)) continue;
+    const row = out.subarray(r * dims, (r + 1) * dims);
+    for (let d = 0; d < dims; d++) row[d] += weight * b[r][d];
+    const inverse = 1 / Math.hypot(...row);
+    for (let d = 0; d < dims; d++) row[d] *= inverse;
+  }
+  return out;
+}
+
+/** A keyword index that answers a repeated (text, k) from memory: the grid below asks each claim many times. */
+class MemoKeywordIndex extends KeywordIndex {
+  private readonly memo = new Map<string, Hit[]>();
+  override query(text: string, k: number, overrides: Parameters<KeywordIndex['query']>[2] = {}): Hit[] {
+    if (Object.keys(overrides).length > 0) return super.query(text, k, overrides);
+    const key = `${k}\u0000${text}`;
+    if (!this.memo.has(key)) this.memo.set(key, super.query(text, k));
+    return this.memo.get(key)!;
+  }
+}
+
+/**
+ * A SearchIndex whose cosine passes are remembered per query-vector object (shared between the indexes of one
+ * matrix), so settings that differ only after the first pass do not score the corpus again. Results are those
+ * of SearchIndex.rank: the same method, answered from memory.
+ */
+class MemoSearchIndex extends SearchIndex {
+  constructor(papers: BeirDataset['papers'], vectors: VectorMatrix | QuantizedMatrix, ranking: RankingOptions, keyword: KeywordIndex, private readonly passes: WeakMap<Float32Array, Hit[]>) {
+    super(papers, vectors, ranking, keyword);
+  }
+  override semantic(queryVector: Float32Array, k: number): Hit[] {
+    const known = this.passes.get(queryVector);
+    if (known && known.length >= k) return known.slice(0, k);
+    const hits = super.semantic(queryVector, k);
+    this.passes.set(queryVector, hits);
+    return hits;
+  }
+}
+
+/** The expansion grid; each list can be narrowed from the command line (--alpha, --beta, --feedback as lists). */
+interface ExpansionGrid {
+  alphas: number[];
+  betas: number[];
+  /** Feedback from the top fused hit with these weights; 0 = off. */
+  feedbackWeights: number[];
+  /** Also retune BM25's title weight (on today's vectors and queries). */
+  bm25: boolean;
+}
+
+function expansionGrid(argv: readonly string[]): ExpansionGrid {
+  const list = (flag: string, fallback: number[]) => arg(argv, flag)?.split(',').map((x) => (x === 'plain' ? Infinity : Number(x))) ?? fallback;
+  const narrowed = ['--alpha', '--beta', '--feedback'].some((flag) => argv.includes(flag));
+  return { alphas: list('--alpha', [0, 0.1, 0.2, 0.3, 0.5, 0.75, 1]), betas: list('--beta', [0, 0.5, 1]), feedbackWeights: list('--feedback', [0, 0.2]), bm25: !narrowed };
+}
+
+/**
+ * Issue 9's remaining levers, all scored with float32 AND int8 document vectors in one run (tune / held-out):
+ * (a) document expansion: each stored vector = normalise(v(title + abstract) + alpha x v(title)), one vector per
+ * paper as today; (b) the same with the query embedded with and without the instruction (query + beta x plain);
+ * (c) BM25's title weight retuned jointly with the keyword weight. Each with and without the shipped feedback.
+ * The winner is the best on the tune half averaged over the two vector forms (as the shipped settings were chosen);
+ * the held-out half is printed, never used to choose.
+ */
+async function tuneExpansion(dataset: BeirDataset, queries: readonly Query[], modelId: string, grid: ExpansionGrid): Promise<void> {
+  const encoder = await loadNodeEncoder(modelId);
+  const cache = resolve('.cache', 'vectors');
+  const { vectors } = await embedPapersCached(encoder, dataset.papers, cache);
+  const queryVectors = await embedQueriesCached(encoder, queries.map((q) => q.text), cache);
+  const dims = encoder.dims;
+  await encoder.dispose();
+  const { titleVectors, plainVectors } = await loadExtraVectors(dataset, queries, modelId);
+  const shipped = rankingFor(modelId);
+  const noTitle = (row: number) => !dataset.papers[row].title;
+  const keywordBy = new Map<number, KeywordIndex>();
+  const keywordIndex = (titleBoost: number) => {
+    if (!keywordBy.has(titleBoost)) keywordBy.set(titleBoost, new MemoKeywordIndex(dataset.papers, { ...DEFAULT_KEYWORD_OPTIONS, titleBoost }));
+    return keywordBy.get(titleBoost)!;
+  };
+  const position = new Map(queries.map((q, i) => [q.id, i]));
+  // beta = Infinity: the plain view alone.
+  const queryFor = (beta: number) =>
+    beta === 0 ? queryVectors : beta === Infinity ? plainVectors : queries.map((_, i) => unit(queryVectors[i].map((x, d) => x + beta * plainVectors[i][d])));
+  interface TwoRows { label: string; f32: Row; int8: Row }
+  const rows: TwoRows[] = [];
+  const mean = (r: TwoRows, half: 'tune' | 'heldOut') => (r.f32[half]['ndcg@10'] + r.int8[half]['ndcg@10']) / 2;
+  for (const alpha of grid.alphas) {
+    const expanded = mixRows(vectors, titleVectors, alpha, dims, noTitle);
+    const matrices = { f32: new VectorMatrix(dims, dataset.papers.length, expanded), int8: QuantizedMatrix.fromFloat32(dims, expanded) };
+    const passes = { f32: new WeakMap<Float32Array, Hit[]>(), int8: new WeakMap<Float32Array, Hit[]>() };
+    console.error(`alpha ${alpha}: ${rows.length} settings so far`);
+    for (const beta of grid.betas) {
+      const mixed = queryFor(beta);
+      const score = (label: string, mode: SearchMode, ranking: RankingOptions, titleBoost = DEFAULT_KEYWORD_OPTIONS.titleBoost) => {
+        const [f32, int8] = (['f32', 'int8'] as const).map((form) => {
+          const index = new MemoSearchIndex(dataset.papers, matrices[form], ranking, keywordIndex(titleBoost), passes[form]);
+          return evaluate(dataset, queries, label, (q) => index.rank(mode, q.text, mixed[position.get(q.id)!], DEPTH));
+        });
+        rows.push({ label, f32, int8 });
+      };
+      const views = `alpha=${alpha} beta=${beta}`;
+      score(`semantic ${views}`, 'semantic', { ...shipped, feedback: null });
+      for (const keywordWeight of [0.05, 0.065, 0.08])
+        for (const feedback of grid.feedbackWeights.map((weight) => (weight === 0 ? null : { docs: 1, weight }))) {
+          const ranking = { fusion: cosineBlendOptions(keywordWeight), feedback };
+          score(`hybrid ${views} kw=${keywordWeight} feedback=${feedback ? `${feedback.docs}x${feedback.weight}` : 'off'}`, 'hybrid', ranking);
+          // (c) BM25 title weight, on today's vectors and queries only.
+          if (alpha === 0 && beta === 0 && grid.bm25)
+            for (const titleBoost of [0, 1, 2, 3]) score(`hybrid ${views} kw=${keywordWeight} feedback=${feedback ? 'on' : 'off'} bm25 title=${titleBoost}`, 'hybrid', ranking, titleBoost);
+        }
+    }
+  }
+  rows.sort((a, b) => mean(a, 'tune') - mean(b, 'tune'));
+  const pair = (r: TwoRows, half: 'tune' | 'heldOut' | 'all') => `${(100 * r.f32[half]['ndcg@10']).toFixed(2)} / ${(100 * r.int8[half]['ndcg@10']).toFixed(2)}`;
+  console.log('nDCG@10, float32 / int8 document vectors; sorted by the tune half (mean of the two forms), best last');
+  for (const r of rows) console.log(`${r.label.padEnd(62)} tune ${pair(r, 'tune')} | held-out ${pair(r, 'heldOut')} | all ${pair(r, 'all')}`);
+}
+
 /** Deterministic normal noise (mulberry32 + Box-Muller), as the bench page uses. */
 function noise(seed: number): () => number {
   const uniform = () => {
@@ -247,13 +387,14 @@ async function measureLatency(dataset: BeirDataset, queries: readonly Query[], m
 async function main(argv: readonly string[]): Promise<void> {
   const what = argv[0];
   const data = arg(argv, '--data');
-  if (!data || !['keyword', 'fusion', 'ranking', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|latency --data <dir> [--split s] [--model id] [--int8]');
+  if (!data || !['keyword', 'fusion', 'ranking', 'expansion', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|expansion|latency --data <dir> [--split s] [--model id] [--int8]');
   const dataset = loadBeirDataset(data, arg(argv, '--split'));
   const queries = judgedQueries(dataset.queries, dataset.qrels);
   const modelId = arg(argv, '--model') ?? DEFAULT_MODEL_ID;
   if (what === 'keyword') tuneKeyword(dataset, queries);
   else if (what === 'fusion') await tuneFusion(dataset, queries, modelId, argv.includes('--int8'));
   else if (what === 'ranking') await tuneRanking(dataset, queries, modelId, argv.includes('--int8'));
+  else if (what === 'expansion') await tuneExpansion(dataset, queries, modelId, expansionGrid(argv));
   else await measureLatency(dataset, queries, modelId);
 }
 

@@ -26,8 +26,11 @@ import { libraryEntries } from './library-entries.ts';
 import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
 import { isServedOffline, prepareOffline, type OfflineStatus } from './offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from './offline-watch.ts';
-import { rankQuery, type SearchableCorpus, type SearchOutcome } from './searcher.ts';
-import { BUNDLED_LIBRARY_ID, initialSnapshot, type ImportActivity, type Snapshot } from './snapshot.ts';
+import { openSitePublishedLibrary } from './published/open-published.ts';
+import type { PublishedLibrary } from './published/published-library.ts';
+import { rankPublishedQuery } from './published/published-searcher.ts';
+import { RESULT_LIMIT, rankQuery, type QueryEmbedder, type SearchableCorpus, type SearchOutcome } from './searcher.ts';
+import { BUNDLED_LIBRARY_ID, initialSnapshot, type ImportActivity, type PublishedStatus, type Snapshot } from './snapshot.ts';
 import { assetUrls, workerConfig } from './urls.ts';
 import { VectorCache } from './vector-cache.ts';
 
@@ -53,6 +56,8 @@ export interface AppDeps {
   openLibraries(): Promise<LibraryCatalog>;
   openCache(notify: (notice: Notice) => void): Promise<CacheLike>;
   loadBundled(onVectorsUnusable: (reason: string) => void): Promise<LoadedCorpus>;
+  /** The site's published library (corpus/library.json), or null when the site ships its papers whole. */
+  openPublished(): Promise<PublishedLibrary | null>;
   parseFiles(files: readonly File[], options: ParseOptions, onProgress: (progress: ImportProgress) => void): Promise<ParsedLibrary>;
   parseText(text: string, options: ParseOptions, onProgress: (progress: ImportProgress) => void): Promise<ParsedLibrary>;
   storage: { status(): Promise<StorageStatus>; persist(): Promise<PersistenceResult> };
@@ -72,6 +77,7 @@ export const browserDeps = (): AppDeps => ({
   openLibraries: () => LibraryStore.open(),
   openCache: (notify) => VectorCache.open(notify),
   loadBundled: loadBundledCorpus,
+  openPublished: openSitePublishedLibrary,
   parseFiles: (files, options, onProgress) => parseFilesInWorker(files, options, onProgress),
   parseText: (text, options, onProgress) => parseTextInWorker(text, 'pasted text', options, onProgress),
   storage: { status: () => readStorageStatus(), persist: () => requestPersistence() },
@@ -126,6 +132,12 @@ export class AppController {
   private libraries: LibraryCatalog | null = null;
   private collector: VectorGarbageCollector | null = null;
   private active: ActiveCorpus | null = null;
+  /** The site's published library, if it has one: it takes the bundled papers' place in the picker. */
+  private published: PublishedLibrary | null = null;
+  /** True while the published library is the one open (then `active` is null). */
+  private publishedOpen = false;
+  private publishedInstall: Promise<void> | null = null;
+  private offlineDownload: AbortController | null = null;
   /** Content hashes of the bundled papers once loaded: kept by garbage collection whatever is open. */
   private bundledHashes: readonly string[] = [];
   private bundledCount = 0;
@@ -181,10 +193,16 @@ export class AppController {
       this.cache = cache;
       if (libraries.problem) this.notify(notice('storage-unavailable', { problem: libraries.problem }));
       this.update({ storage: cache.kind });
+      this.published = await this.deps.openPublished().catch((error: unknown) => {
+        this.notify(notice('published-unreadable', { reason: describe(error) }));
+        return null;
+      });
+      if (this.published) this.bundledCount = this.published.count;
       const corpus = await timed('app:corpus', this.initialCorpus(requestedLibrary));
       this.startCollector();
       void this.refreshStorage();
-      await this.activate(corpus);
+      if (corpus) await this.activate(corpus);
+      else await this.activatePublished();
     } catch (error) {
       this.update({ phase: 'error', error: describe(error) });
     }
@@ -263,18 +281,25 @@ export class AppController {
    * The library to open: the address's, else the one open last time, else the newest stored one (a person
    * upgrading from one saved import keeps seeing it), else the bundled papers.
    */
-  private async initialCorpus(requested: string | null): Promise<LoadedCorpus> {
+  private async initialCorpus(requested: string | null): Promise<LoadedCorpus | null> {
     const stored = await this.libraries!.list().catch(() => [] as LibraryInfo[]);
     const wanted = requested ?? this.deps.lastLibrary.get() ?? stored[0]?.id ?? BUNDLED_LIBRARY_ID;
     if (wanted !== BUNDLED_LIBRARY_ID) {
       const library = await this.libraries!.load(wanted).catch(() => null);
       if (library) {
-        void this.loadBundled().catch(() => undefined); // for the picker's count and garbage collection
+        // For the picker's count and garbage collection (a published library's vectors are not in the cache).
+        if (!this.published) void this.loadBundled().catch(() => undefined);
         return storedCorpus(library);
       }
       if (requested) this.notify(notice('library-missing'));
     }
-    return this.loadBundled();
+    return this.published ? null : this.loadBundled();
+  }
+
+  /** Opens the site's own library: the published one when there is one, else the bundled papers. */
+  private async openSiteLibrary(): Promise<void> {
+    if (this.published) await this.activatePublished();
+    else await this.activate(await this.loadBundled(), { wait: false });
   }
 
   private async loadBundled(): Promise<LoadedCorpus> {
@@ -289,7 +314,7 @@ export class AppController {
   async refreshLibraries(): Promise<void> {
     if (!this.libraries) return;
     const stored = await this.libraries.list().catch(() => [] as LibraryInfo[]);
-    const entries = libraryEntries(stored, this.bundledCount, this.snapshot.model?.dims ?? null);
+    const entries = libraryEntries(stored, this.bundledCount, this.snapshot.model?.dims ?? null, this.published?.name);
     const active = this.active;
     // A library that could not be saved is still open: it stays in the picker for this tab.
     if (active && !entries.some((entry) => entry.id === active.id)) entries.push({ id: active.id, name: `${active.name} (not saved)`, kind: 'imported', paperCount: active.papers.length, bytesOnDisk: null });
@@ -306,8 +331,10 @@ export class AppController {
     if (id === this.snapshot.libraryId) return Promise.resolve();
     return this.exclusively({ needsEngine: false }, async () => {
       let corpus: LoadedCorpus;
-      if (id === BUNDLED_LIBRARY_ID) corpus = await this.loadBundled();
-      else {
+      if (id === BUNDLED_LIBRARY_ID) {
+        await this.openSiteLibrary();
+        return;
+      } else {
         const library = await this.libraries!.load(id).catch((error: unknown) => {
           this.notify(notice('library-failed', { action: 'open this library', reason: describe(error) }));
           return null;
@@ -345,7 +372,7 @@ export class AppController {
   deleteLibrary(id: string): Promise<void> {
     if (id === BUNDLED_LIBRARY_ID) return Promise.resolve();
     return this.exclusively({ needsEngine: false }, async () => {
-      if (this.active?.id === id) await this.activate(await this.loadBundled(), { wait: false });
+      if (this.active?.id === id) await this.openSiteLibrary();
       let deleted: DeletedLibrary | null;
       try {
         deleted = await this.libraries!.delete(id);
@@ -387,6 +414,8 @@ export class AppController {
   /** The papers of a library, for export: the open one from memory, others from storage. */
   async papersOf(id: string): Promise<{ name: string; papers: readonly Paper[] } | null> {
     if (this.active?.id === id) return { name: this.active.name, papers: this.active.papers };
+    // A published library is the site's files; it is never all in the tab, so it is not exported from here.
+    if (id === BUNDLED_LIBRARY_ID && this.published) return null;
     if (id === BUNDLED_LIBRARY_ID) return { name: 'daily-papers', papers: (await this.loadBundled()).papers };
     const library = await this.libraries?.load(id).catch(() => null);
     return library ? { name: library.info.name, papers: library.papers } : null;
@@ -527,6 +556,7 @@ export class AppController {
       confirmed: false,
     };
     this.active = active;
+    this.leavePublished();
     this.deps.lastLibrary.set(corpus.id);
     this.withdraw('embedding-paused', 'indexing-failed', 'indexing-resumed');
     this.update({
@@ -739,9 +769,13 @@ export class AppController {
     return this.latest.run(async () => {
       // Everything this search reads is taken now: a corpus switch during the await below cannot mix in.
       const active = this.active;
-      if (!active) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null };
+      const published = this.publishedOpen ? this.published : null;
+      if (!active && !published) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null };
       const engine = this.engine!;
-      const outcome = await rankQuery(active, { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' }, query, mode, examples);
+      const embedder: QueryEmbedder = { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' };
+      const outcome = published
+        ? await rankPublishedQuery(published.searchable, { ...embedder, available: () => embedder.available() && this.snapshot.published?.vectors === 'ready' }, query, mode, examples)
+        : await rankQuery(active!, embedder, query, mode, examples);
       if (outcome.fallback === 'query-failed') this.notify(notice('query-failed'));
       if (outcome.exampleProblem) this.notify(notice('examples-unusable', { reason: EXAMPLE_ERROR_CODES[outcome.exampleProblem.code] }));
       else this.withdraw('examples-unusable');
@@ -749,7 +783,117 @@ export class AppController {
     });
   }
 
+  // ---- the site's published library ----
+
+  /** Opens the published library: keywords at once (shards fetched per term), meaning once its vectors are here. */
+  private async activatePublished(): Promise<void> {
+    const published = this.published!;
+    await this.stopIndexing();
+    this.active = null;
+    this.publishedOpen = true;
+    this.deps.lastLibrary.set(BUNDLED_LIBRARY_ID);
+    this.withdraw('embedding-paused', 'indexing-failed', 'indexing-resumed');
+    // The first papers are what the page lists before a query.
+    const first = Array.from({ length: Math.min(RESULT_LIMIT, published.count) }, (_, row) => row);
+    await published.searchable.book.load(first).catch((error: unknown) => console.warn('could not read the first papers', error));
+    this.update({
+      phase: 'ready',
+      papers: published.searchable.book.papers,
+      libraryId: BUNDLED_LIBRARY_ID,
+      corpusName: published.name,
+      corpusKind: 'bundled',
+      embeddedNow: 0,
+      embedding: null,
+      embeddingPaused: null,
+      longRun: null,
+      fromPrecomputed: 0,
+      fromCache: 0,
+      published: { count: published.count, vectors: 'downloading', vectorDownload: null, offline: null, offlineDownload: null },
+    });
+    void this.refreshLibraries();
+    void this.installPublishedVectors();
+    void this.refreshPublishedOffline();
+  }
+
+  /** Another library opens: the published one's offline download stops (it resumes where it was, later). */
+  private leavePublished(): void {
+    if (!this.publishedOpen) return;
+    this.publishedOpen = false;
+    this.offlineDownload?.abort();
+    this.update({ published: null });
+  }
+
+  private updatePublished(patch: Partial<PublishedStatus>): void {
+    const current = this.snapshot.published;
+    if (this.publishedOpen && current) this.update({ published: { ...current, ...patch } });
+  }
+
+  private installPublishedVectors(): Promise<void> {
+    this.publishedInstall ??= this.runPublishedInstall().finally(() => (this.publishedInstall = null));
+    return this.publishedInstall;
+  }
+
+  private async runPublishedInstall(): Promise<void> {
+    const published = this.published!;
+    this.updatePublished({ vectors: 'downloading', vectorDownload: null });
+    try {
+      await published.installVectors((progress) => this.updatePublished({ vectorDownload: progress }));
+    } catch (error) {
+      this.updatePublished({ vectors: 'failed', vectorDownload: null });
+      if (this.publishedOpen) this.notify(notice('published-vectors-failed', { reason: describe(error) }));
+      return;
+    }
+    this.withdraw('published-vectors-failed');
+    // Queries are embedded by this app's model: vectors of another cannot be compared with them.
+    const model = await this.engine!.whenReady().catch(() => null);
+    if (model && model.modelKey !== published.modelKey) {
+      this.updatePublished({ vectors: 'wrong-model', vectorDownload: null });
+      this.notify(notice('published-wrong-model', { library: published.modelKey, model: model.modelKey }));
+      return;
+    }
+    this.updatePublished({ vectors: 'ready', vectorDownload: null });
+    if (this.publishedOpen) this.update({ fromPrecomputed: published.count });
+    void this.refreshPublishedOffline();
+  }
+
+  /** The Retry of 'published-vectors-failed'. */
+  retryPublishedVectors(): void {
+    if (!this.publishedOpen || this.snapshot.published?.vectors !== 'failed') return;
+    this.withdraw('published-vectors-failed');
+    void this.installPublishedVectors();
+  }
+
+  private async refreshPublishedOffline(): Promise<void> {
+    const state = await this.published?.offlineState().catch(() => null);
+    if (state) this.updatePublished({ offline: state });
+  }
+
+  /** "Make this library available offline": downloads what is missing, with progress; the button again resumes. */
+  async makePublishedAvailableOffline(): Promise<void> {
+    const published = this.published;
+    if (!published || !this.publishedOpen || this.offlineDownload) return;
+    const abort = new AbortController();
+    this.offlineDownload = abort;
+    this.withdraw('published-offline-failed');
+    this.updatePublished({ offlineDownload: { loaded: 0, total: this.snapshot.published?.offline?.missingBytes ?? 0 } });
+    try {
+      const ended = await published.downloadForOffline((progress) => this.updatePublished({ offlineDownload: progress }), abort.signal);
+      if (ended === 'complete') this.notify(notice('published-offline-ready'));
+    } catch (error) {
+      this.notify(notice('published-offline-failed', { reason: describe(error) }));
+    } finally {
+      this.offlineDownload = null;
+      this.updatePublished({ offlineDownload: null });
+      await this.refreshPublishedOffline();
+    }
+  }
+
+  cancelOfflineDownload(): void {
+    this.offlineDownload?.abort();
+  }
+
   dispose(): void {
+    this.published?.dispose();
     this.stopWatching();
     this.collector?.stop();
     this.engine?.dispose();

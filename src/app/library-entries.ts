@@ -7,8 +7,8 @@ import { BUNDLED_LIBRARY_ID, type LibraryEntry } from './snapshot.ts';
  * store lists them (newest first). Sizes are estimates of what each keeps in IndexedDB: its papers, hashes and
  * one int8 vector per paper; the bundled papers live in the offline copy, not in IndexedDB, so they have none.
  */
-export function libraryEntries(stored: readonly LibraryInfo[], bundledCount: number, dims: number | null): LibraryEntry[] {
-  const bundled: LibraryEntry = { id: BUNDLED_LIBRARY_ID, name: 'Daily Papers', kind: 'bundled', paperCount: bundledCount, bytesOnDisk: null };
+export function libraryEntries(stored: readonly LibraryInfo[], bundledCount: number, dims: number | null, bundledName = 'Daily Papers'): LibraryEntry[] {
+  const bundled: LibraryEntry = { id: BUNDLED_LIBRARY_ID, name: bundledName, kind: 'bundled', paperCount: bundledCount, bytesOnDisk: null };
   return [
     bundled,
     ...stored.map(

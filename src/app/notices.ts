@@ -14,7 +14,7 @@ interface Entry<P> {
 }
 
 /** Buttons a notice can carry; the view maps each to a controller method. */
-export type NoticeAction = 'retry-model' | 'resume-embedding';
+export type NoticeAction = 'retry-model' | 'resume-embedding' | 'retry-published-vectors';
 
 type NoParams = Record<string, never>;
 const entry = <P = NoParams>(level: NoticeLevel, text: (params: P) => string, action?: NoticeAction): Entry<P> => ({ level, text, action });
@@ -51,6 +51,11 @@ export const NOTICES = {
   'embedding-paused': entry<{ name: string; done: number; total: number }>('info', ({ name, done, total }) => `Embedding ${name} is paused: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} papers are searchable by meaning, all of them by keywords.`, 'resume-embedding'),
   'examples-unusable': entry<{ reason: string }>('warning', ({ reason }) => `The pinned papers could not be used as examples: ${reason} The results are for the typed words alone.`),
   'map-failed': entry<{ reason: string }>('warning', ({ reason }) => `The map of this library could not be drawn (${reason}). Search is not affected.`),
+  'published-unreadable': entry<{ reason: string }>('warning', ({ reason }) => `This site's library could not be opened (${reason}); showing the papers that come with the app.`),
+  'published-vectors-failed': entry<{ reason: string }>('warning', ({ reason }) => `Search by meaning is not ready: the library's vectors could not be downloaded (${reason}). ${KEYWORDS_WORK} Press Retry when you are back online.`, 'retry-published-vectors'),
+  'published-wrong-model': entry<{ library: string; model: string }>('warning', ({ library, model }) => `Search by meaning is unavailable for this library: its vectors were made by ${library}, but this app runs ${model}. ${KEYWORDS_WORK} The site needs \`npm run index\` again with this model.`),
+  'published-offline-ready': entry('info', () => 'This library is available offline: search, keywords and every abstract work without a connection.'),
+  'published-offline-failed': entry<{ reason: string }>('warning', ({ reason }) => `Making the library available offline stopped (${reason}). What was downloaded is kept; press the button again to continue.`),
   'indexing-failed': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be fully indexed (${reason}); keyword search works over all of it.`),
 } satisfies Record<string, Entry<never>>;
 

@@ -86,14 +86,15 @@ export async function rankQuery(
   const base = { query, papers: corpus.papers, mode, partial: false, fallback: null as FallbackReason | null, examples: null as Examples | null, exampleProblem: null as ExampleError | null };
   if (examples && examples.positive.length + examples.negative.length > 0) return rankLikeExamples(corpus, embedder, text, { ...base, examples }, examples, now, started);
   if (!text) return { ...base, hits: [], elapsedMs: 0, timings: null };
-  const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, ranked: RankTimings): SearchOutcome => {
-    const totalMs = now() - started;
+  const finish = (rest: Pick<SearchOutcome, 'hits' | 'fallback' | 'partial'>, embedMs: number, ranked: RankTimings, done: number): SearchOutcome => {
+    const totalMs = done - started;
     return { ...base, ...rest, elapsedMs: totalMs, timings: { embedMs, ...ranked, totalMs } };
   };
   // Timings reuse clock readings: the end of the embedding is the start of the keyword search.
   const keywordOnly = (fallback: FallbackReason | null, embedEnded = started): SearchOutcome => {
     const hits = corpus.keyword.query(text, RESULT_LIMIT);
-    return finish({ hits, fallback, partial: false }, embedEnded - started, { scoreMs: 0, keywordMs: now() - embedEnded, fusionMs: 0 });
+    const done = now();
+    return finish({ hits, fallback, partial: false }, embedEnded - started, { scoreMs: 0, keywordMs: done - embedEnded, fusionMs: 0 }, done);
   };
   if (mode === 'keyword') return keywordOnly(null);
   if (!embedder.available() || !corpus.index) return keywordOnly('model-unavailable');
@@ -105,17 +106,11 @@ export async function rankQuery(
     if (error instanceof WorkerLostError) return keywordOnly('query-failed', now());
     throw error;
   }
+  const embedEnded = now();
   const partial = !corpus.complete;
-  // rankTimed's first reading marks the end of the embedding.
-  let embedEnded = started;
-  const clock = () => {
-    const t = now();
-    if (embedEnded === started) embedEnded = t;
-    return t;
-  };
-  const ranked = corpus.index.rankTimed(mode, text, vector, partial ? corpus.papers.length : RESULT_LIMIT, clock);
+  const ranked = corpus.index.rankTimed(mode, text, vector, partial ? corpus.papers.length : RESULT_LIMIT, now);
   const hits = partial ? ranked.hits.filter((hit) => corpus.present[hit.index] === 1) : ranked.hits;
-  return finish({ partial, hits: hits.slice(0, RESULT_LIMIT), fallback: null }, embedEnded - started, ranked.timings);
+  return finish({ partial, hits: hits.slice(0, RESULT_LIMIT), fallback: null }, embedEnded - started, ranked.timings, now());
 }
 
 /**

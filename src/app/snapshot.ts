@@ -3,6 +3,7 @@ import type { Paper } from '../corpus/types.ts';
 import type { LoadAmount, ModelInfo } from '../embedding/worker-api.ts';
 import type { Notice } from './notices.ts';
 import type { ByteProgress, OfflineStatus } from './offline.ts';
+import type { PublishedOfflineState } from './published/published-library.ts';
 
 /**
  * What the page shows, as one immutable value the controller replaces on every change. Kept apart from the
@@ -61,6 +62,18 @@ export interface StorageInfo {
   persisted: boolean | null;
 }
 
+/** The site's published library (issue 10), when it is the one open: its vectors and its offline copy. */
+export interface PublishedStatus {
+  count: number;
+  /** `downloading`: search by meaning waits for the codes and rows; keywords answer meanwhile. */
+  vectors: 'downloading' | 'ready' | 'failed' | 'wrong-model';
+  vectorDownload: ByteProgress | null;
+  /** What this browser holds of each part; null until known. */
+  offline: PublishedOfflineState | null;
+  /** "Make this library available offline" under way. */
+  offlineDownload: ByteProgress | null;
+}
+
 export interface Snapshot {
   phase: Phase;
   error: string | null;
@@ -94,6 +107,7 @@ export interface Snapshot {
   fromCache: number;
   embeddedNow: number;
   notices: Notice[];
+  published: PublishedStatus | null;
 }
 
 export function initialSnapshot(): Snapshot {
@@ -124,5 +138,6 @@ export function initialSnapshot(): Snapshot {
     fromCache: 0,
     embeddedNow: 0,
     notices: [],
+    published: null,
   };
 }

@@ -15,6 +15,8 @@ export const assetUrls = {
   modelWeights: new URL(`models/${DEFAULT_MODEL_ID}/onnx/model_quantized.onnx`, base).href,
   corpus: new URL('corpus/corpus.json', base).href,
   vectors: new URL('corpus/vectors.bin', base).href,
+  /** A published library's manifest (issue 10): when the site has one, it replaces corpus.json. */
+  publishedManifest: new URL('corpus/library.json', base).href,
 };
 
 /** What the embedding worker needs to load the default model from this site. */

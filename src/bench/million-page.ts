@@ -41,7 +41,8 @@ const api: MillionBenchApi = {
     const outcome = await embedder.api.init(workerConfig('wasm'), Comlink.proxy(() => {}));
     if (!outcome.ok) throw new Error(`bench-million: model failed to load (${outcome.failure.code}: ${outcome.failure.detail})`);
     await embedder.api.embedQuery('warm up'); // the first run compiles kernels; not part of any measurement
-    return { sources: corpus.sourceCount };
+    const { backend } = outcome.model;
+    return { sources: corpus.sourceCount, crossOriginIsolated: self.crossOriginIsolated, threads: backend.threads, backend: backend.used };
   },
 
   async build(count) {
@@ -65,8 +66,8 @@ const api: MillionBenchApi = {
     return { exactBytes: matrix.byteLength, generateMs, appendMs, saveMs };
   },
 
-  async open(candidates) {
-    return need(compressed, 'init').api.open(need(name, 'build'), DB, { candidates });
+  async open(options) {
+    return need(compressed, 'init').api.open(need(name, 'build'), DB, options);
   },
 
   async search(queries, k) {

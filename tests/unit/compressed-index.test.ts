@@ -60,7 +60,7 @@ describe('CompressedIndex', () => {
   });
 
   it('keeps most of the exact top 10 with a tenth of the rows as candidates (the first pass is informative)', () => {
-    const index = CompressedIndex.fromInt8(rows, { candidates: 300 });
+    const index = CompressedIndex.fromInt8(rows, { candidates: 300, firstPass: 0 });
     let kept = 0;
     for (const query of queries) {
       const truth = new Set(topK(exact.scores(query), 10).map((hit) => hit.index));
@@ -68,6 +68,35 @@ describe('CompressedIndex', () => {
     }
     // Random candidates would keep ~10 %; sign codes keep most.
     expect(kept / (queries.length * 10)).toBeGreaterThan(0.8);
+  });
+
+  /** Share of the exact top 10 that `index` returns over the test queries. */
+  function recall(index: CompressedIndex): number {
+    let kept = 0;
+    for (const query of queries) {
+      const truth = new Set(topK(exact.scores(query), 10).map((hit) => hit.index));
+      kept += index.search(query, 10).filter((hit) => truth.has(hit.index)).length;
+    }
+    return kept / (queries.length * 10);
+  }
+
+  it('keeps more of the exact top 10 for the same rows read when the table estimate shortlists a wider Hamming pass', () => {
+    // 15 rows read of 3,000: the Hamming order alone loses some of the top 10 here, the estimate fewer.
+    const hammingOnly = recall(CompressedIndex.fromInt8(rows, { candidates: 15, firstPass: 0 }));
+    const twoStage = recall(CompressedIndex.fromInt8(rows, { candidates: 15, firstPass: 600 }));
+    expect(hammingOnly).toBeLessThan(1);
+    expect(twoStage).toBeGreaterThan(hammingOnly);
+  });
+
+  it('rescores exactly the shortlisted rows with two stages, and only the first stage when firstPass <= candidates', () => {
+    const twoStage = CompressedIndex.fromInt8(rows, { candidates: 100, firstPass: 800 });
+    const oneStage = CompressedIndex.fromInt8(rows, { candidates: 100, firstPass: 100 });
+    for (const query of queries) {
+      const ids = twoStage.candidates(query, 10);
+      expect(Array.from(ids)).toEqual(Array.from(twoStage.scan.shortlist(query, 800, 100)));
+      expect(twoStage.search(query, 10)).toEqual(exactAmong(exact, query, ids, 10));
+      expect(Array.from(oneStage.candidates(query, 10))).toEqual(Array.from(oneStage.scan.candidates(query, 100)));
+    }
   });
 
   it('widens the first pass when k exceeds the candidate count', () => {
@@ -88,6 +117,7 @@ describe('CompressedIndex', () => {
 
   it('rejects a bad candidate count, rows that do not match the codes, and queries of the wrong size', () => {
     expect(() => CompressedIndex.fromInt8(rows, { candidates: 0 })).toThrow(/positive integer/);
+    expect(() => CompressedIndex.fromInt8(rows, { firstPass: -1 })).toThrow(/firstPass/);
     const index = CompressedIndex.fromInt8(rows);
     const fewer = new MemoryRowSource({ dims: DIMS, data: rows.data.subarray(0, 10 * DIMS), scales: rows.scales.subarray(0, 10) });
     expect(() => new CompressedIndex(index.scan, fewer)).toThrow(/3000 codes but 10 rows/);
@@ -101,7 +131,7 @@ describe('CompressedIndex', () => {
   });
 
   it('accounts for the memory it holds: codes and scratch, plus rows only when they live in memory', () => {
-    const index = CompressedIndex.fromInt8(rows, { candidates: 100 });
+    const index = CompressedIndex.fromInt8(rows, { candidates: 100, firstPass: 0 });
     expect(index.byteLength).toBeGreaterThan(N * 16 + rows.data.byteLength);
     expect(index.byteLength).toBeLessThan(N * 16 + N * 2 + rows.data.byteLength + rows.scales.byteLength + 200_000);
   });

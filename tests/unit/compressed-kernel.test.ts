@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { codeBytes } from '../../src/index/compressed/binary-codes.ts';
+import { codeBytes, signTables } from '../../src/index/compressed/binary-codes.ts';
 import { CandidateScan } from '../../src/index/compressed/candidate-scan.ts';
-import { collectJs, hammingJs, hammingModule, instantiateHamming, MAX_CODE_BYTES } from '../../src/index/compressed/hamming-wasm.ts';
+import { collectJs, foldHistograms, hammingJs, hammingModule, HIST_COPIES, instantiateHamming, MAX_CODE_BYTES } from '../../src/index/compressed/hamming-wasm.ts';
 import { rng } from '../support/random.ts';
 
 function randomBytes(length: number, random: () => number): Uint8Array {
@@ -10,8 +10,9 @@ function randomBytes(length: number, random: () => number): Uint8Array {
 
 /** Runs the kernel on codes/query in a fresh memory; returns distances and histogram. */
 function kernelRun(codes: Uint8Array, query: Uint8Array, count: number, bytes: number): { distances: Uint16Array; histogram: Uint32Array } {
+  const bins = bytes * 8 + 1;
   const histOffset = 16 * Math.ceil((bytes + 2 * count) / 16);
-  const codesOffset = histOffset + 16 * Math.ceil(((bytes * 8 + 1) * 4) / 16);
+  const codesOffset = histOffset + 16 * Math.ceil((HIST_COPIES * bins * 4) / 16);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((codesOffset + codes.length + 16) / 65536) });
   const kernel = instantiateHamming(memory, bytes);
   if (!kernel) throw new Error('no SIMD kernel in this Node');
@@ -19,7 +20,9 @@ function kernelRun(codes: Uint8Array, query: Uint8Array, count: number, bytes: n
   buffer.set(query, 0);
   buffer.set(codes, codesOffset);
   kernel.hamming(codesOffset, 0, bytes, histOffset, count);
-  return { distances: new Uint16Array(memory.buffer, bytes, count).slice(), histogram: new Uint32Array(memory.buffer, histOffset, bytes * 8 + 1).slice() };
+  const histograms = new Uint32Array(memory.buffer, histOffset, HIST_COPIES * bins);
+  foldHistograms(histograms, bins);
+  return { distances: new Uint16Array(memory.buffer, bytes, count).slice(), histogram: histograms.slice(0, bins) };
 }
 
 function jsRun(codes: Uint8Array, query: Uint8Array, count: number, bytes: number): { distances: Uint16Array; histogram: Uint32Array } {
@@ -47,7 +50,7 @@ describe('Hamming kernel', () => {
   });
 
   for (const bytes of [16, 48, 64, MAX_CODE_BYTES]) {
-    for (const count of [0, 1, 7, 1001]) {
+    for (const count of [0, 1, 3, 4, 7, 8, 1001]) {
       it(`gives the JS fallback's distances and histogram exactly (${bytes}-byte codes, ${count} rows)`, () => {
         const random = rng(bytes * 7919 + count);
         const codes = randomBytes(count * bytes, random);
@@ -114,6 +117,43 @@ describe('CandidateScan', () => {
     const out = new Int32Array(8);
     expect(collectJs(dist, dist.length, 2, 2, out)).toBe(4);
     expect(Array.from(out.subarray(0, 4))).toEqual([1, 2, 3, 4]);
+  });
+
+  /** The table estimate computed directly: sum over dims of (q - c) * (bit ? +1 : -1). */
+  function directEstimate(query: Float32Array, row: number): number {
+    let sum = 0;
+    for (let d = 0; d < dims; d++) sum += (query[d] - center[d]) * ((data[row * bytes + (d >> 3)] >> (d & 7)) & 1 ? 1 : -1);
+    return sum;
+  }
+
+  it('builds lookup tables whose sums equal the direct estimate of a code against the float query', () => {
+    const tables = new Float64Array(bytes * 256);
+    for (const query of queries) {
+      signTables(query, center, tables);
+      for (const row of [0, 17, 2999]) {
+        let sum = 0;
+        for (let b = 0; b < bytes; b++) sum += tables[b * 256 + data[row * bytes + b]];
+        expect(sum).toBeCloseTo(directEstimate(query, row), 9);
+      }
+    }
+  });
+
+  it('shortlists the best of the Hamming candidates by the table estimate, ascending, the same with and without the kernel', () => {
+    const wasm = CandidateScan.of(codes, true);
+    const js = CandidateScan.of(codes, false);
+    for (const query of queries) {
+      const pool = Array.from(wasm.candidates(query, 600));
+      const ranked = pool.map((row) => ({ row, score: Math.fround(directEstimate(query, row)) })).sort((a, b) => b.score - a.score || a.row - b.row);
+      const got = Array.from(wasm.shortlist(query, 600, 50));
+      expect(got).toEqual([...got].sort((a, b) => a - b));
+      expect(got).toHaveLength(50);
+      // Float sums in another order may differ in the last bits: compare the set away from the boundary.
+      const sure = ranked.slice(0, 45).map((x) => x.row);
+      for (const row of sure) expect(got).toContain(row);
+      for (const { row } of ranked.slice(55)) expect(got).not.toContain(row);
+      expect(Array.from(js.shortlist(query, 600, 50))).toEqual(got);
+      expect(Array.from(wasm.shortlist(query, 600, 600))).toEqual(pool);
+    }
   });
 
   it('rejects codes made with another center or beyond its capacity', () => {

@@ -35,6 +35,10 @@ import { VectorCache } from '../../src/app/vector-cache.ts';
 import type { MeasuredRate } from '../../src/app/embedding-estimate.ts';
 import type { Paper } from '../../src/corpus/types.ts';
 import type { ModelFailure } from '../../src/embedding/worker-api.ts';
+import { PaperBook } from '../../src/app/published/paper-book.ts';
+import type { PublishedLibrary } from '../../src/app/published/published-library.ts';
+import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
+import { DEFAULT_RANKING, SearchIndex } from '../../src/search/search.ts';
 import { fakeModel, FakeSpawner, READY, type WorkerScript } from '../support/fake-worker.ts';
 
 const DIMS = 4;
@@ -87,6 +91,8 @@ interface Options {
   saveFails?: Error;
   /** A remembered embedding rate (docs/s) for the fake model. */
   rate?: number;
+  /** The site publishes this library (corpus/library.json). */
+  published?: () => PublishedLibrary;
 }
 
 /** Reads File objects the way the import worker does, but in-process: the same parseFiles. */
@@ -123,6 +129,7 @@ async function setup(options: Options = {}) {
       return cache;
     },
     loadBundled: async () => ({ id: 'bundled', name: 'bundled', kind: 'bundled', papers: BUNDLED, precomputed: null }),
+    openPublished: async () => options.published?.() ?? null,
     parseFiles: parseInProcess,
     parseText: async (text, parseOptions, onProgress) => parseFiles([{ name: 'pasted text', bytes: new TextEncoder().encode(text) }], parseOptions, onProgress),
     storage: { status: async () => ({ usage: 1_000, quota: 1_000_000_000, persisted: false }), persist: async () => 'granted' },
@@ -583,5 +590,167 @@ describe('AppController long imports', () => {
     expect(controller.state.longRun).toBeNull();
     expect(controller.state.phase).toBe('ready');
     expect(spawner.last.lastDocuments.texts).toHaveLength(100);
+  });
+});
+
+/** 120 published papers, three topics over and over; their vectors are the fake encoder's. */
+const PUBLISHED_PAPERS: Paper[] = Array.from({ length: 120 }, (_, i) => {
+  const [topic, words] = [
+    ['heart', 'Heart signal study'],
+    ['mamba', 'Mamba sequence layers'],
+    ['german', 'German language corpus'],
+  ][i % 3];
+  return { id: `p${i}`, title: `${words} ${i}`, abstract: `Paper ${i} about ${topic}.` };
+});
+
+interface FakePublishedOptions {
+  modelKey?: string;
+  /** installVectors fails this many times first. */
+  installFailures?: number;
+  /** downloadForOffline fails with this. */
+  offlineFails?: Error;
+}
+
+/** A published library over an exact index of PUBLISHED_PAPERS, answering asynchronously as the real parts do. */
+function fakePublished(options: FakePublishedOptions = {}) {
+  const exact = new SearchIndex(PUBLISHED_PAPERS, QuantizedMatrix.fromFloat32(DIMS, concatVectors(PUBLISHED_PAPERS.map((paper) => vectorFor(documentText(paper))))), DEFAULT_RANKING);
+  let failures = options.installFailures ?? 0;
+  let installed = false;
+  let shardsStored = 0;
+  const record = { installs: 0, reads: [] as number[][], disposed: 0, signals: [] as AbortSignal[] };
+  const library: PublishedLibrary = {
+    name: 'Field literature',
+    count: PUBLISHED_PAPERS.length,
+    modelKey: options.modelKey ?? MODEL.modelKey,
+    searchable: {
+      ranking: DEFAULT_RANKING,
+      semanticReady: () => installed,
+      book: new PaperBook(PUBLISHED_PAPERS.length, async (rows) => (record.reads.push([...rows]), new Map(rows.map((row): [number, Paper] => [row, PUBLISHED_PAPERS[row]])))),
+      parts: {
+        semantic: async (vector, depth) => exact.semantic(vector, depth),
+        keyword: async (text, depth) => exact.keyword.query(text, depth),
+        rows: async (rows) => rows.map((row) => Float32Array.from(exact.vectors.row(row))),
+      },
+    },
+    installVectors: async (onProgress) => {
+      record.installs++;
+      onProgress({ loaded: 0, total: 1_000 });
+      if (failures-- > 0) throw new Error('HTTP 503 for codes/codes-000.bin');
+      onProgress({ loaded: 1_000, total: 1_000 });
+      installed = true;
+    },
+    offlineState: async () => ({
+      parts: [
+        { part: 'vectors', storedBytes: installed ? 1_000 : 0, totalBytes: 1_000 },
+        { part: 'keywords', storedBytes: shardsStored, totalBytes: 500 },
+        { part: 'texts', storedBytes: 0, totalBytes: 0 },
+      ],
+      missingBytes: (installed ? 0 : 1_000) + 500 - shardsStored,
+    }),
+    downloadForOffline: async (onProgress, signal) => {
+      record.signals.push(signal);
+      if (options.offlineFails) throw options.offlineFails;
+      onProgress({ loaded: 250, total: 500 });
+      if (signal.aborted) return 'cancelled';
+      shardsStored = 500;
+      onProgress({ loaded: 500, total: 500 });
+      return 'complete';
+    },
+    dispose: () => void record.disposed++,
+  };
+  return { library, record };
+}
+
+function concatVectors(vectors: Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors.length * DIMS);
+  vectors.forEach((vector, i) => out.set(vector, i * DIMS));
+  return out;
+}
+
+describe('AppController with a library published with the site', () => {
+  it('opens it in the bundled papers\' place: first papers listed, vectors installed, meaning answers', async () => {
+    const { library, record } = fakePublished();
+    const { controller, spawner } = await started({ published: () => library });
+    const state = controller.state;
+    expect(state).toMatchObject({ phase: 'ready', corpusName: 'Field literature', corpusKind: 'bundled', libraryId: 'bundled', fromPrecomputed: 120, embeddedNow: 0 });
+    expect(state.published).toMatchObject({ count: 120, vectors: 'ready', vectorDownload: null });
+    expect(state.libraries[0]).toMatchObject({ id: 'bundled', name: 'Field literature', paperCount: 120 });
+    expect(state.papers.length).toBe(120);
+    expect(record.reads[0]).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    // Nothing is embedded in this browser: the vectors came with the site.
+    expect(() => spawner.last.lastDocuments).toThrow(/no embedDocuments call/);
+    const outcome = await controller.search('cardiology', 'semantic');
+    expect(outcome!.fallback).toBeNull();
+    const full = (await outcome!.rest) ?? outcome!;
+    expect(full.hits).toHaveLength(50);
+    // The 40 heart papers first (cosine 1), every hit's text loaded.
+    expect(full.hits.slice(0, 40).every((hit) => full.papers[hit.index].abstract.includes('heart'))).toBe(true);
+    expect(full.hits.every((hit) => full.papers[hit.index] !== undefined)).toBe(true);
+    expect(codes(controller.state)).toEqual([]);
+  });
+
+  it('a failed vector download: keywords answer meaning, a notice offers Retry, and Retry makes meaning work', async () => {
+    const { library, record } = fakePublished({ installFailures: 1 });
+    const { controller } = await started({ published: () => library });
+    expect(controller.state.published?.vectors).toBe('failed');
+    expect(codes(controller.state)).toEqual(['published-vectors-failed']);
+    expect(controller.state.notices[0].action).toBe('retry-published-vectors');
+    const before = await controller.search('heart signal', 'hybrid');
+    expect(before!.fallback).toBe('model-unavailable');
+    expect(before!.hits.length).toBeGreaterThan(0);
+    controller.retryPublishedVectors();
+    await settle();
+    expect(record.installs).toBe(2);
+    expect(controller.state.published?.vectors).toBe('ready');
+    expect(codes(controller.state)).toEqual([]);
+    expect((await controller.search('cardiology', 'semantic'))!.fallback).toBeNull();
+  });
+
+  it('vectors made by another model are not used: published-wrong-model, and keywords answer', async () => {
+    const { library } = fakePublished({ modelKey: 'other-model@1234' });
+    const { controller } = await started({ published: () => library });
+    expect(controller.state.published?.vectors).toBe('wrong-model');
+    expect(codes(controller.state)).toEqual(['published-wrong-model']);
+    expect(controller.state.notices[0].text).toContain('other-model@1234');
+    expect((await controller.search('heart', 'semantic'))!.fallback).toBe('model-unavailable');
+  });
+
+  it('make available offline: the size is known first, progress is shown, and it ends with published-offline-ready', async () => {
+    const { library } = fakePublished();
+    const { controller, snapshots } = await started({ published: () => library });
+    expect(controller.state.published?.offline).toMatchObject({ missingBytes: 500 });
+    await controller.makePublishedAvailableOffline();
+    expect(snapshots.some((snapshot) => snapshot.published?.offlineDownload?.loaded === 250)).toBe(true);
+    expect(controller.state.published).toMatchObject({ offlineDownload: null, offline: { missingBytes: 0 } });
+    expect(codes(controller.state)).toEqual(['published-offline-ready']);
+  });
+
+  it('an offline download that fails keeps what was stored and says so', async () => {
+    const { library } = fakePublished({ offlineFails: new Error('keyword/k-0003.bin: storage full') });
+    const { controller } = await started({ published: () => library });
+    await controller.makePublishedAvailableOffline();
+    expect(codes(controller.state)).toEqual(['published-offline-failed']);
+    expect(controller.state.notices[0].text).toContain('k-0003.bin');
+    expect(controller.state.published?.offlineDownload).toBeNull();
+  });
+
+  it('opening a stored library leaves the published one (its download stops); opening "bundled" returns to it', async () => {
+    const { library, record } = fakePublished();
+    const { controller } = await started({ published: () => library });
+    await controller.importFiles([new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' })], 'mine.jsonl')]);
+    await settle();
+    expect(controller.state).toMatchObject({ corpusName: 'mine.jsonl', published: null });
+    expect(controller.state.libraries.map((entry) => entry.name)).toEqual(['Field literature', 'mine.jsonl']);
+    await controller.switchLibrary('bundled');
+    await settle();
+    expect(controller.state).toMatchObject({ corpusName: 'Field literature', published: { vectors: 'ready' } });
+    expect(record.installs).toBe(2);
+    expect((await controller.search('mamba', 'hybrid'))!.fallback).toBeNull();
+  });
+
+  it('a site without a published library opens the bundled papers as before', async () => {
+    const { controller } = await started();
+    expect(controller.state.published).toBeNull();
+    expect(controller.state.papers).toBe(BUNDLED);
   });
 });

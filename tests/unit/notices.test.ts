@@ -22,6 +22,10 @@ const PARAMS: Partial<Record<NoticeCode, Record<string, unknown>>> = {
   'indexing-failed': { name: 'refs.bib', reason: 'the model stopped' },
   'map-failed': { reason: 'the map worker stopped' },
   'examples-unusable': { reason: 'A pinned paper is not in the current library.' },
+  'published-unreadable': { reason: 'library.json: the manifest lists 3 text shards for 96 papers, expected 2' },
+  'published-vectors-failed': { reason: 'rows/r-0000.bin: HTTP 503' },
+  'published-wrong-model': { library: 'all-MiniLM-L6-v2@1f2e', model: 'bge-small-en-v1.5@6c9c' },
+  'published-offline-failed': { reason: 'keyword/s00012.bin: the browser refused to store it' },
 };
 
 const JARGON = [/ERROR_CODE/i, /protobuf/i, /local_files_only/i, /undefined/, /\bnull\b/, /\[object /, /NaN/, /onnxruntime/i, /transformers\.js/i, /comlink/i];
@@ -53,6 +57,7 @@ describe('notice catalogue', () => {
     const withAction = CODES.filter((code) => build(code).action === 'retry-model');
     expect(withAction.sort()).toEqual([...MODEL_UNAVAILABLE_CODES].sort());
     expect(build('engine-restarting')).not.toHaveProperty('action');
+    expect(build('published-vectors-failed').action).toBe('retry-published-vectors');
   });
 
   it('fills parameters into the words', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID, getModelSpec, MODELS } from '../../src/embedding/models.ts';
 import { cosineBlendOptions } from '../../src/index/fusion.ts';
+import { KeywordIndex } from '../../src/index/keyword.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
 import { DEFAULT_RANKING, rankingFor, SearchIndex, type RankingOptions } from '../../src/search/search.ts';
@@ -199,5 +200,63 @@ describe('pseudo-relevance feedback on the query vector', () => {
   it("works on int8 vectors as on float32 (the app's form)", () => {
     const int8 = new SearchIndex(papers, QuantizedMatrix.fromFloat32(5, vectors.data, false), withFeedback.ranking);
     expect(ids(int8.rank('hybrid', 'zebrafish', query, 5))).toEqual(ids(withFeedback.rank('hybrid', 'zebrafish', query, 5)));
+  });
+});
+
+describe('SearchIndex.rankTimed: where the time goes', () => {
+  /**
+   * A fake clock that moves 1 ms per reading, plus 10 ms per cosine scoring pass and 100 ms per keyword search
+   * (the parts advance it), so each phase's total is known by hand and a time put in the wrong phase shows.
+   */
+  function timedIndex(ranking: RankingOptions) {
+    let t = 0;
+    const now = () => t++;
+    class SlowKeywords extends KeywordIndex {
+      override query(...args: Parameters<KeywordIndex['query']>) {
+        t += 100;
+        return super.query(...args);
+      }
+    }
+    class SlowScoring extends SearchIndex {
+      override semantic(queryVector: Float32Array, k: number) {
+        t += 10;
+        return super.semantic(queryVector, k);
+      }
+    }
+    return { index: new SlowScoring(papers, vectors, ranking, new SlowKeywords(papers)), now };
+  }
+  const text = 'electrocardiogram';
+  const vector = q(0.4, 0.6, 0.2, 0, 0.4);
+  const FEEDBACK: RankingOptions = { ...NO_FEEDBACK, feedback: { docs: 1, weight: 0.5 } };
+
+  it('hybrid with feedback: two scoring passes count as scoring, two fusions as fusion, one keyword search', () => {
+    const { index: timed, now } = timedIndex(FEEDBACK);
+    const result = timed.rankTimed('hybrid', text, vector, 5, now);
+    // Readings: start 0; scoring ends 11; keywords end 112; fusion ends 113; second scoring ends 124; fusion 125.
+    expect(result.timings).toEqual({ scoreMs: 22, keywordMs: 101, fusionMs: 2 });
+    expect(result.hits).toEqual(new SearchIndex(papers, vectors, FEEDBACK).rank('hybrid', text, vector, 5));
+  });
+
+  it('hybrid without feedback: one of each', () => {
+    const { index: timed, now } = timedIndex(NO_FEEDBACK);
+    const result = timed.rankTimed('hybrid', text, vector, 5, now);
+    expect(result.timings).toEqual({ scoreMs: 11, keywordMs: 101, fusionMs: 1 });
+    expect(result.hits).toEqual(index.rank('hybrid', text, vector, 5));
+  });
+
+  it('semantic and keyword modes time only their own phase', () => {
+    const { index: timed, now } = timedIndex(FEEDBACK);
+    const semantic = timed.rankTimed('semantic', text, vector, 3, now);
+    expect(semantic.timings).toEqual({ scoreMs: 11, keywordMs: 0, fusionMs: 0 });
+    expect(semantic.hits).toEqual(index.rank('semantic', text, vector, 3));
+    const keyword = timed.rankTimed('keyword', text, null, 3, now);
+    expect(keyword.timings).toEqual({ scoreMs: 0, keywordMs: 101, fusionMs: 0 });
+    expect(ids(keyword.hits)).toEqual(['d']);
+  });
+
+  it('rank returns exactly the hits of rankTimed', () => {
+    const shipped = new SearchIndex(papers, vectors);
+    for (const mode of ['semantic', 'keyword', 'hybrid'] as const)
+      expect(shipped.rank(mode, 'language model', vector, 5)).toEqual(shipped.rankTimed(mode, 'language model', vector, 5).hits);
   });
 });

@@ -68,7 +68,7 @@ describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) 
     const e = embedder(new Error('must not be called'), false);
     const outcome = await rankQuery(corpusWith(kind, { index: false }), e, 'selective Mamba', 'keyword', null, clock());
     expect(ids(outcome.hits)).toEqual(['b']);
-    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 5, timings: { embedMs: 0, scoreMs: 5, totalMs: 5 } });
+    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 5, timings: { embedMs: 0, scoreMs: 0, keywordMs: 5, fusionMs: 0, totalMs: 5 } });
     expect(outcome.papers).toBe(papers);
     expect(e.texts).toEqual([]);
   });
@@ -78,13 +78,16 @@ describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) 
     const outcome = await rankQuery(corpusWith(kind), e, '  eight-bit optimizers  ', 'semantic', null, clock());
     expect(e.texts).toEqual(['eight-bit optimizers']);
     expect(ids(outcome.hits)).toEqual(['c', 'a', 'b', 'd']);
-    // Clock readings: start, embedded (= ranking starts), ranked.
-    expect(outcome).toMatchObject({ query: '  eight-bit optimizers  ', mode: 'semantic', fallback: null, partial: false, elapsedMs: 10, timings: { embedMs: 5, scoreMs: 5, totalMs: 10 } });
+    // Clock readings: start, embedded, ranking starts (SearchIndex.rankTimed), scored, done.
+    expect(outcome).toMatchObject({ query: '  eight-bit optimizers  ', mode: 'semantic', fallback: null, partial: false, elapsedMs: 20, timings: { embedMs: 5, scoreMs: 5, keywordMs: 0, fusionMs: 0, totalMs: 20 } });
   });
 
   it('hybrid mode fuses meaning and keywords', async () => {
-    const outcome = await rankQuery(corpusWith(kind), embedder(axis(3)), 'German language model', 'hybrid');
+    const outcome = await rankQuery(corpusWith(kind), embedder(axis(3)), 'German language model', 'hybrid', null, clock());
     expect(outcome.fallback).toBeNull();
+    // Readings: start, embedded, ranking starts, scored, keywords, fused, scored again and fused again (the
+    // shipped feedback), done: the split of SearchIndex.rankTimed, passed on.
+    expect(outcome.timings).toEqual({ embedMs: 5, scoreMs: 10, keywordMs: 5, fusionMs: 10, totalMs: 40 });
     // d is first by meaning, a by keywords; both lead the fused list.
     expect(ids(outcome.hits).slice(0, 2).sort()).toEqual(['a', 'd']);
     expect(outcome.hits).toHaveLength(4);
@@ -195,6 +198,8 @@ describe('rankQuery by examples (More like this, pinned papers)', () => {
     expect(e.texts).toEqual([]);
     expect(outcome.examples).toEqual({ positive: ['a'], negative: [] });
     expect(outcome.exampleProblem).toBeNull();
+    // One step, not split into scoring, keywords and fusion.
+    expect(outcome.timings).toMatchObject({ keywordMs: null, fusionMs: null });
   });
 
   it('works while the model is unavailable: the examples are vectors the library already has', async () => {

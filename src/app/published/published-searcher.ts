@@ -56,6 +56,13 @@ export async function rankPublishedQuery(
   let hits: Hit[];
   let exampleProblem: ExampleError | null = null;
   let scoreMs: number;
+  let split: { keywordMs: number; fusionMs: number; scoreMs: number } | null = null;
+  const ranked = async (rankMode: SearchMode): Promise<Hit[]> => {
+    if (!text) return [];
+    const result = await rankAsync(corpus.parts, corpus.ranking, rankMode, text, vector, RESULT_LIMIT, now);
+    split = result.timings;
+    return result.hits;
+  };
   if (usingExamples && corpus.semanticReady()) {
     try {
       hits = await rankByPublishedExamples(corpus, examples!, vector);
@@ -63,13 +70,12 @@ export async function rankPublishedQuery(
     } catch (error) {
       if (!(error instanceof ExampleError)) throw error;
       exampleProblem = error;
-      hits = text ? (await rankAsync(corpus.parts, corpus.ranking, vector ? (mode === 'keyword' ? 'hybrid' : mode) : 'keyword', text, vector, RESULT_LIMIT, now)).hits : [];
+      hits = await ranked(vector ? (mode === 'keyword' ? 'hybrid' : mode) : 'keyword');
     }
     scoreMs = now() - embedEnded;
   } else {
     if (usingExamples) exampleProblem = new ExampleError('not-embedded', 'the library\'s vectors are still downloading');
-    const rankMode = vector ? mode : 'keyword';
-    hits = text ? (await rankAsync(corpus.parts, corpus.ranking, rankMode, text, vector, RESULT_LIMIT, now)).hits : [];
+    hits = await ranked(vector ? mode : 'keyword');
     if (mode !== 'keyword' && !vector && text) fallback ??= 'model-unavailable';
     scoreMs = now() - embedEnded;
   }
@@ -81,7 +87,8 @@ export async function rankPublishedQuery(
     fallback,
     hits: shownHits,
     elapsedMs: at - started,
-    timings: { embedMs: embedEnded - started, scoreMs, totalMs: at - started },
+    // Examples rank in one step, so only a typed query's ranking is split (as ../searcher.ts does).
+    timings: split && !base.examples ? { embedMs: embedEnded - started, ...split, totalMs: at - started } : { embedMs: embedEnded - started, scoreMs, keywordMs: null, fusionMs: null, totalMs: at - started },
   });
   const first = outcome(hits.filter((hit) => corpus.book.has(hit.index)), done);
   if (first.hits.length === hits.length) return first;

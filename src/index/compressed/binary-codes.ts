@@ -62,6 +62,34 @@ export function signCodesFromInt8(rows: Int8Rows, center: Float32Array = int8Mea
   return { dims, bytes, count, center, data: codes };
 }
 
+/**
+ * Lookup tables for scoring sign codes against a float query (the asymmetric estimate used to shortlist the
+ * Hamming candidates, candidate-scan.ts): tables[b * 256 + v] = sum over the 8 dims d of byte b of
+ * (query[d] - center[d]) * (bit of d in v ? +1 : -1), so a code's estimate is 48 lookups at 384 dims instead of
+ * 384 multiply-adds. The query keeps its magnitudes where Hamming keeps only its signs, which is why this ranks
+ * the candidates much better (docs/performance.md, "A million abstracts": the share of the exact top 10 in the
+ * best 1,000 of 8,000 Hamming candidates is 0.966 this way, 0.941 by Hamming). Padding dims weigh nothing.
+ * @param tables codeBytes(dims) * 256 floats, overwritten (float64: no conversion per lookup, measurably faster)
+ */
+export function signTables(query: ArrayLike<number>, center: Float32Array, tables: Float64Array): void {
+  const dims = center.length;
+  const bytes = codeBytes(dims);
+  if (tables.length < bytes * 256) throw new Error(`signTables: ${tables.length} floats, need ${bytes * 256}`);
+  const weights = new Float64Array(8);
+  for (let b = 0; b < bytes; b++) {
+    let none = 0; // every bit clear: -sum of the weights
+    for (let j = 0; j < 8; j++) {
+      const d = b * 8 + j;
+      weights[j] = d < dims ? query[d] - center[d] : 0;
+      none -= weights[j];
+    }
+    // Each value is a smaller one (its lowest set bit cleared) with that bit's weight turned from - to +.
+    const base = b * 256;
+    tables[base] = none;
+    for (let v = 1; v < 256; v++) tables[base + v] = tables[base + (v & (v - 1))] + 2 * weights[31 - Math.clz32(v & -v)];
+  }
+}
+
 /** The code of row `i` (a view). */
 export function codeOf(codes: SignCodes, i: number): Uint8Array {
   return codes.data.subarray(i * codes.bytes, (i + 1) * codes.bytes);

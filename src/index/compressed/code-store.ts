@@ -69,6 +69,42 @@ export class CodeStore {
     });
   }
 
+  /**
+   * Writes `codes` (whole codes of `bytes` each) as shards numbered from `first`, in one transaction, without a
+   * manifest: until commit() the key reads as missing, so an install stopped half-way is never taken for a
+   * complete one (the next install clears the key first). Returns the codes per shard written.
+   */
+  async putShards(key: string, first: number, codes: Uint8Array, bytes: number): Promise<number[]> {
+    const count = codes.length / bytes;
+    if (!Number.isInteger(count)) throw new Error(`CodeStore.putShards: ${codes.length} bytes is not a whole number of ${bytes}-byte codes`);
+    const shards: number[] = [];
+    await this.store('readwrite', (store) => {
+      for (let start = 0; start < count; start += CODE_SHARD_ROWS) {
+        const end = Math.min(count, start + CODE_SHARD_ROWS);
+        store.put(codes.slice(start * bytes, end * bytes), shardKey(key, first + shards.length));
+        shards.push(end - start);
+      }
+      return promisifyRequest(store.transaction);
+    });
+    return shards;
+  }
+
+  /** Writes the manifest of shards put by putShards: from now on `key` loads. */
+  async commit(key: string, manifest: Omit<CodeManifest, 'format'>): Promise<void> {
+    const value: CodeManifest = { format: FORMAT, ...manifest, center: manifest.center.slice() };
+    checkManifest(value, key);
+    await this.store('readwrite', (store) => {
+      store.put(value, manifestKey(key));
+      return promisifyRequest(store.transaction);
+    });
+  }
+
+  /** Keys that have a manifest (complete sets of codes), e.g. to remove the installs of older libraries. */
+  async savedKeys(): Promise<string[]> {
+    const keys = await this.store('readonly', (store) => promisifyRequest(store.getAllKeys()));
+    return keys.map(String).filter((k) => k.endsWith('|manifest')).map((k) => k.slice(0, -'|manifest'.length));
+  }
+
   /** The manifest alone (cheap: tells count, dims and label without reading the codes). */
   async manifest(key: string): Promise<CodeManifest> {
     return checkManifest(await this.store('readonly', (store) => promisifyRequest(store.get(manifestKey(key)))), key);

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { CompressedSearchService } from './compressed-service.ts';
+import type { CompressedSearchService, InstallOutcome, InstallProgress, InstallSpec } from './compressed-service.ts';
 
 /** The page's view of the compressed-index worker: CompressedSearchService's methods, each returning a promise. */
 export type CompressedRemote = Comlink.Remote<CompressedSearchService>;
@@ -20,4 +20,9 @@ export function spawnCompressedWorker(): CompressedWorker {
       api[Comlink.releaseProxy]();
     },
   };
+}
+
+/** install() from the page: the progress callback crosses to the worker as a comlink proxy (a function cannot be cloned). */
+export function installPublished(api: CompressedRemote, spec: InstallSpec, onProgress: (progress: InstallProgress) => void, dbName?: string): Promise<InstallOutcome> {
+  return api.install(spec, Comlink.proxy(onProgress), dbName);
 }

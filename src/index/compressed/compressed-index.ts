@@ -8,22 +8,30 @@ import { MemoryRowSource, type RowSource } from './row-source.ts';
  * Semantic search for corpora too large to hold as int8 (issue 10, part 1): a Hamming first pass over
  * 48-byte sign codes held in memory picks `candidates` rows, whose int8 rows are then read (row-source.ts) and
  * scored exactly as QuantizedMatrix scores them, so every returned score is the exact path's score for that
- * row and the ranking among candidates is the exact int8 ranking. Recall against the exact path is therefore
+ * row and the ranking among candidates is the exact int8 ranking. Between the two, an in-memory estimate of the
+ * Hamming candidates against the float query keeps only the most promising for reading (CandidateScan.shortlist). Recall against the exact path is therefore
  * the share of the exact top-k that the first pass keeps, measured in docs/performance.md.
  */
 export interface CompressedOptions {
-  /** Rows rescored per query (at least k). */
+  /** Rows read and rescored exactly per query (at least k). */
   candidates: number;
+  /**
+   * Rows the Hamming pass keeps for the in-memory second stage (CandidateScan.shortlist), which picks the
+   * `candidates` to read; at or below `candidates` there is no second stage (Hamming picks them directly).
+   */
+  firstPass: number;
   /** false forces the JS paths (tests compare both). */
   useWasm: boolean;
 }
 
 /**
- * Rows rescored per query: at 1,000,000 synthetic abstracts the first pass keeps 0.965 of the exact top 10 in
- * its best 4,000 rows (tools/bench-million.ts, 809 queries; 3,000 keep ~0.96, 2,000 ~0.95), and each candidate
- * costs ~1.3 us of OPFS read and rescoring (docs/performance.md, "A million abstracts").
+ * Rows read from storage and rescored per query, and the Hamming pass that feeds the table estimate choosing
+ * them. At 1,000,000 synthetic abstracts (809 queries, docs/performance.md "A million abstracts"): the best
+ * 1,000 of 8,000 Hamming candidates by table estimate keep 0.966 of the exact top 10 (1,500: 0.974), as many as
+ * the best 4,000 by Hamming alone (0.965) did, for a quarter of the reads (~1.3 us each from OPFS).
  */
-export const DEFAULT_CANDIDATES = 4000;
+export const DEFAULT_CANDIDATES = 1000;
+export const DEFAULT_FIRST_PASS = 8000;
 
 export class CompressedIndex {
   readonly options: CompressedOptions;
@@ -35,8 +43,9 @@ export class CompressedIndex {
     readonly rows: RowSource,
     options: Partial<CompressedOptions> = {},
   ) {
-    this.options = { candidates: DEFAULT_CANDIDATES, useWasm: true, ...options };
+    this.options = { candidates: DEFAULT_CANDIDATES, firstPass: DEFAULT_FIRST_PASS, useWasm: true, ...options };
     if (!(Number.isInteger(this.options.candidates) && this.options.candidates > 0)) throw new Error(`CompressedIndex: candidates must be a positive integer, got ${this.options.candidates}`);
+    if (!(Number.isInteger(this.options.firstPass) && this.options.firstPass >= 0)) throw new Error(`CompressedIndex: firstPass must be a whole number, got ${this.options.firstPass}`);
     if (scan.dims !== rows.dims) throw new Error(`CompressedIndex: codes have ${scan.dims} dims, rows ${rows.dims}`);
     if (scan.count !== rows.count) throw new Error(`CompressedIndex: ${scan.count} codes but ${rows.count} rows`);
     const capacity = Math.min(this.options.candidates, scan.count);
@@ -68,9 +77,10 @@ export class CompressedIndex {
     return this.scan.byteLength + this.scratch.byteLength + this.readBuffer.data.byteLength + this.readBuffer.scales.byteLength + this.rows.heldBytes;
   }
 
-  /** The first pass alone: the rows to rescore for `k` results, ascending. */
+  /** The first pass alone (Hamming, then the table estimate when firstPass > candidates): the rows to rescore for `k` results, ascending. */
   candidates(query: Float32Array, k: number): Int32Array {
-    return this.scan.candidates(query, Math.max(k, this.options.candidates));
+    const count = Math.max(k, this.options.candidates);
+    return this.options.firstPass > count ? this.scan.shortlist(query, this.options.firstPass, count) : this.scan.candidates(query, count);
   }
 
   /**

@@ -2,6 +2,27 @@ import type { Int8Rows } from '../quantized-matrix.ts';
 import { CompressedIndexError } from './errors.ts';
 import type { RowSource } from './row-source.ts';
 
+/** A rows file being written or read: rows appended in order, read back by id. */
+export interface RowFile extends RowSource {
+  append(rows: Int8Rows): void;
+  flush(): void;
+  close(): void;
+}
+
+/**
+ * Where the service keeps its rows files: OPFS in the browser (opfsRowFiles), memory in tests. Kept this small so
+ * the install and build logic is tested without a browser.
+ */
+export interface RowFileStore {
+  /** A new, empty file (an existing one is truncated). */
+  create(name: string, dims: number): Promise<RowFile>;
+  /** The existing file, which must hold `count` rows of `dims`; CompressedIndexError 'rows-missing' / 'rows-mismatch'. */
+  open(name: string, dims: number, count: number): Promise<RowFile>;
+  /** Size of the file in bytes, null if there is none; reads no rows and takes no lock. */
+  size(name: string): Promise<number | null>;
+  remove(name: string): Promise<void>;
+}
+
 /**
  * The exact int8 rows in one file of the origin private file system, read on demand through a
  * FileSystemSyncAccessHandle (dedicated workers only). Record r = dims int8 values then the row's f32 scale
@@ -12,7 +33,7 @@ import type { RowSource } from './row-source.ts';
  * IndexedDB records (medians; docs/performance.md, "A million abstracts"). In an in-memory (incognito-like)
  * profile OPFS reads cost ~0.25 ms each; that is noted there too.
  */
-export class OpfsRowFile implements RowSource {
+export class OpfsRowFile implements RowFile {
   readonly heldBytes = 0;
   private readonly record: Uint8Array;
   private readonly recordView: DataView;
@@ -72,6 +93,15 @@ export class OpfsRowFile implements RowSource {
     return rows;
   }
 
+  static async size(name: string): Promise<number | null> {
+    const directory = await OpfsRowFile.directory();
+    try {
+      return (await (await directory.getFileHandle(name)).getFile()).size;
+    } catch {
+      return null;
+    }
+  }
+
   static async remove(name: string): Promise<void> {
     await (await OpfsRowFile.directory()).removeEntry(name).catch(() => undefined);
   }
@@ -113,3 +143,11 @@ export class OpfsRowFile implements RowSource {
     this.handle.close();
   }
 }
+
+/** The browser's row files: OPFS, through sync access handles (dedicated workers only). */
+export const opfsRowFiles: RowFileStore = {
+  create: (name, dims) => OpfsRowFile.create(name, dims),
+  open: (name, dims, count) => OpfsRowFile.open(name, dims, count),
+  size: (name) => OpfsRowFile.size(name),
+  remove: (name) => OpfsRowFile.remove(name),
+};

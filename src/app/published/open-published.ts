@@ -1,0 +1,112 @@
+import * as Comlink from 'comlink';
+import { TextShardReader } from '../../corpus/text-shards/reader.ts';
+import type { Paper } from '../../corpus/types.ts';
+import { CompressedIndexError } from '../../index/compressed/errors.ts';
+import { spawnCompressedWorker, type CompressedWorker } from '../../index/compressed/compressed-client.ts';
+import type { InstallProgress } from '../../index/compressed/compressed-service.ts';
+import { StaticKeywordIndex } from '../../index/static-keyword/static-keyword-index.ts';
+import { PUBLISHED_ERROR_CODES, PublishedLibraryError, type PublishedErrorCode } from '../../published/errors.ts';
+import { publishedFileSource, type PublishedFileSource } from '../../published/fetch-file.ts';
+import type { PublishedFile } from '../../published/files.ts';
+import { allFiles, parsePublishedManifest, type PublishedManifest } from '../../published/manifest.ts';
+import { downloadForOffline, planOfflineDownload } from '../../published/offline-download.ts';
+import { DEFAULT_RANKING } from '../../search/search.ts';
+import { assetUrls } from '../urls.ts';
+import { PaperBook } from './paper-book.ts';
+import type { PublishedLibrary, PublishedOfflineState, PublishedPartState } from './published-library.ts';
+
+/**
+ * The site's published library, if `corpus/library.json` exists: null when the site ships its papers whole
+ * (corpus.json), or when the manifest cannot be fetched at all (offline before any copy; the bundled path then
+ * says so). A manifest that is there but wrong throws, with its code.
+ */
+export async function openSitePublishedLibrary(): Promise<PublishedLibrary | null> {
+  const url = assetUrls.publishedManifest;
+  const response = await fetch(url).catch(() => null);
+  if (!response || response.status === 404) return null;
+  if (!response.ok) throw new PublishedLibraryError('file-unreachable', `HTTP ${response.status}`, 'library.json');
+  const json: unknown = await response.json().catch(() => {
+    throw new PublishedLibraryError('manifest-invalid', 'not JSON', 'library.json');
+  });
+  const manifest = parsePublishedManifest(json, url);
+  return publishedLibrary(manifest, new URL('./', url).href, publishedFileSource(new URL('./', url).href), spawnCompressedWorker);
+}
+
+const isPublishedCode = (code: string): code is PublishedErrorCode => Object.hasOwn(PUBLISHED_ERROR_CODES, code);
+
+const sum = (files: readonly PublishedFile[]) => files.reduce((total, file) => total + file.bytes, 0);
+
+/**
+ * Composes the parts: keyword shards and text shards read through the verified file source (each file kept in
+ * Cache Storage once read), vectors installed into and searched by the compressed-index worker.
+ */
+export function publishedLibrary(manifest: PublishedManifest, baseUrl: string, source: PublishedFileSource, spawn: () => CompressedWorker): PublishedLibrary {
+  const keyword = new StaticKeywordIndex(manifest.keyword, source);
+  const text = new TextShardReader(manifest.text, source);
+  const book = new PaperBook(manifest.count, async (rows) => {
+    const papers = await text.papers(rows);
+    return new Map(rows.map((row, i): [number, Paper] => [row, papers[i]]));
+  });
+  let worker: CompressedWorker | null = null;
+  let opened = false;
+  const api = () => (worker ??= spawn()).api;
+  const vectorBytes = sum(manifest.codes.files) + sum(manifest.rows.files);
+  const shardFiles = [...manifest.keyword.files, ...manifest.text.files];
+
+  // Older versions of republished files are dropped once, here, not on every write (fetch-file.ts says why).
+  void source.prune(allFiles(manifest)).catch(() => undefined);
+
+  async function partState(part: PublishedPartState['part'], files: readonly PublishedFile[]): Promise<PublishedPartState> {
+    // Files read by searches are stored in the background: count them once they are.
+    await source.idle();
+    const stored = await source.stored(files);
+    return { part, storedBytes: sum(files.filter((_, i) => stored[i])), totalBytes: sum(files) };
+  }
+
+  return {
+    name: manifest.name,
+    count: manifest.count,
+    modelKey: manifest.modelKey,
+    searchable: {
+      ranking: DEFAULT_RANKING,
+      book,
+      semanticReady: () => opened,
+      parts: {
+        semantic: (vector, depth) => api().search(vector, depth),
+        keyword: (query, depth) => keyword.query(query, depth),
+        rows: (rows) => api().rows([...rows]),
+      },
+    },
+    async installVectors(onProgress) {
+      const report = (progress: InstallProgress) => onProgress({ loaded: progress.loadedBytes, total: progress.totalBytes });
+      const outcome = await api().install({ id: manifest.id, dims: manifest.dims, count: manifest.count, codes: manifest.codes, rows: manifest.rows, baseUrl }, Comlink.proxy(report));
+      if (!outcome.ok) {
+        const { code, detail, file } = outcome.failure;
+        throw isPublishedCode(code) ? new PublishedLibraryError(code, detail, file) : new CompressedIndexError(code, file ? `${file}: ${detail}` : detail);
+      }
+      await api().open(manifest.id);
+      opened = true;
+      // Copies of earlier versions of the site's library are dead weight once this one opens.
+      void api().removeOthers(manifest.id).catch(() => undefined);
+    },
+    async offlineState(): Promise<PublishedOfflineState> {
+      const vectorsHere = opened || (await api().installed(manifest.id).catch(() => false));
+      const parts: PublishedPartState[] = [
+        { part: 'vectors', storedBytes: vectorsHere ? vectorBytes : 0, totalBytes: vectorBytes },
+        await partState('keywords', manifest.keyword.files),
+        await partState('texts', manifest.text.files),
+      ];
+      return { parts, missingBytes: parts.reduce((total, part) => total + part.totalBytes - part.storedBytes, 0) };
+    },
+    async downloadForOffline(onProgress, signal) {
+      const plan = await planOfflineDownload(shardFiles, source);
+      const ended = await downloadForOffline(plan, source, { signal, onProgress: (progress) => onProgress({ loaded: progress.loadedBytes, total: progress.totalBytes }) });
+      if (ended.status === 'failed') throw ended.error;
+      return ended.status;
+    },
+    dispose() {
+      worker?.terminate();
+      worker = null;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Reads papers by row from a library's text shards (format.ts): fetches only the shards the rows fall in, in
+ * parallel, through the library's FileSource (which verifies and caches the files), and keeps the most recently
+ * used decoded shards in memory so paging through results and re-showing them costs nothing.
+ */
+import type { Paper } from '../types.ts';
+import type { FileSource } from '../../published/files.ts';
+import { PublishedLibraryError } from '../../published/errors.ts';
+import { decodeShard, shardCount, type TextShardManifest } from './format.ts';
+
+export interface TextShardReaderOptions {
+  /** Decoded shards kept in memory (least recently used dropped first). 32 × 64 papers is a few MB of strings. */
+  maxCachedShards?: number;
+}
+
+export const DEFAULT_MAX_CACHED_SHARDS = 32;
+
+export class TextShardReader {
+  private readonly decoded = new Map<number, Paper[]>();
+  private readonly inFlight = new Map<number, Promise<Paper[]>>();
+  private readonly maxCachedShards: number;
+
+  constructor(
+    readonly manifest: TextShardManifest,
+    private readonly source: FileSource,
+    options: TextShardReaderOptions = {},
+  ) {
+    this.maxCachedShards = Math.max(1, options.maxCachedShards ?? DEFAULT_MAX_CACHED_SHARDS);
+    const expected = shardCount(manifest.count, manifest.papersPerShard);
+    if (manifest.files.length !== expected) {
+      throw new PublishedLibraryError('text-shard-corrupt', `the manifest lists ${manifest.files.length} text shards for ${manifest.count} papers, expected ${expected}`);
+    }
+  }
+
+  get count(): number {
+    return this.manifest.count;
+  }
+
+  /** The papers at `rows`, in the same order (a row may repeat). Rejects with a coded PublishedLibraryError. */
+  async papers(rows: readonly number[]): Promise<Paper[]> {
+    for (const row of rows) {
+      if (!Number.isInteger(row) || row < 0 || row >= this.count) throw new PublishedLibraryError('row-out-of-range', `row ${row} of ${this.count}`);
+    }
+    const per = this.manifest.papersPerShard;
+    const shards = [...new Set(rows.map((row) => Math.floor(row / per)))];
+    const loaded = new Map(await Promise.all(shards.map(async (shard) => [shard, await this.shard(shard)] as const)));
+    return rows.map((row) => loaded.get(Math.floor(row / per))![row % per]);
+  }
+
+  async paper(row: number): Promise<Paper> {
+    return (await this.papers([row]))[0];
+  }
+
+  /** Whether a row's shard is decoded in memory (showing it needs no fetch, no decompression). */
+  isDecoded(row: number): boolean {
+    return this.decoded.has(Math.floor(row / this.manifest.papersPerShard));
+  }
+
+  private shard(shard: number): Promise<Paper[]> {
+    const cached = this.decoded.get(shard);
+    if (cached) {
+      // Re-inserting moves it to the end of the Map's order: the most recently used.
+      this.decoded.delete(shard);
+      this.decoded.set(shard, cached);
+      return Promise.resolve(cached);
+    }
+    let pending = this.inFlight.get(shard);
+    if (!pending) {
+      pending = this.load(shard).finally(() => this.inFlight.delete(shard));
+      this.inFlight.set(shard, pending);
+    }
+    return pending;
+  }
+
+  private async load(shard: number): Promise<Paper[]> {
+    const file = this.manifest.files[shard];
+    const first = shard * this.manifest.papersPerShard;
+    const expected = Math.min(this.manifest.papersPerShard, this.count - first);
+    const papers = await decodeShard(await this.source(file), file.path, first, expected);
+    this.decoded.set(shard, papers);
+    while (this.decoded.size > this.maxCachedShards) this.decoded.delete(this.decoded.keys().next().value!);
+    return papers;
+  }
+}
