@@ -176,7 +176,8 @@ export class CandidateScan {
     const { codeWords } = this;
     const words = this.bytes >>> 2;
     signTables(query, this.center, tables);
-    // A 32-bit word at a time (four table lookups): half the time of reading the codes byte by byte.
+    // A 32-bit word (four table lookups) at a time: reading bytes one by one was slower in Node (8,000 estimates
+    // at 1,000,000 rows: ~1.5 ms; most of it is fetching 8,000 scattered codes).
     for (let i = 0; i < ids.length; i++) {
       let sum = 0;
       for (let w = 0, at = ids[i] * words, base = 0; w < words; w++, at++, base += 1024) {
