@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--only-import] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -12,7 +12,10 @@
  * The import step (tools/bench-import.ts) imports a generated 100,000-record JSON Lines file through the app's
  * import worker and, as the baseline, on the page's thread, recording the longest main-thread task of each;
  * --only-import runs just that step (no model, no embedding). The library map's keys (projection time, pan frames at
- * 100,000 points) come from tools/bench-map.ts, run last; --no-map skips it.
+ * 100,000 points) come from tools/bench-map.ts, run last; --no-map skips it. The million-abstract keys (issue 10:
+ * `*_1m` from tools/bench-million.ts at 5,000 / 100,000 / 1,000,000, and `keyword_p95_ms_1m` from
+ * tools/bench-keyword.ts) come from those tools run as child processes after everything else (~20 min more);
+ * --no-million skips them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,6 +53,8 @@ interface Args {
   onlyImport: boolean;
   /** Run the library map benchmark (tools/bench-map.ts) too. */
   map: boolean;
+  /** Run the million-abstract benchmarks (tools/bench-million.ts, tools/bench-keyword.ts) too. */
+  million: boolean;
   data: string;
   /** onnxruntime threads in the browser worker; undefined = the app's default. */
   threads?: number;
@@ -61,7 +66,7 @@ const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const number = benchOptions(argv, ['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--only-import', '--data', '--threads']);
+  const number = benchOptions(argv, ['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--no-million', '--only-import', '--data', '--threads']);
   const dataIndex = argv.indexOf('--data');
   return {
     json: argv.includes('--json'),
@@ -72,6 +77,7 @@ function parseArgs(argv: readonly string[]): Args {
     app: !argv.includes('--no-app'),
     onlyImport: argv.includes('--only-import'),
     map: !argv.includes('--no-map'),
+    million: !argv.includes('--no-million'),
     data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
     threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
   };
@@ -272,6 +278,39 @@ async function mapFigures(args: Args): Promise<Record<string, unknown>> {
   return Object.fromEntries(Object.entries(figures).filter(([key]) => key.startsWith('map_')));
 }
 
+/** Runs `npx tsx <tool> --json ...` and returns the JSON object its last stdout line holds. */
+function toolJson(tool: string, args: readonly string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolveJson, reject) => {
+    const child = spawn('npx', ['tsx', tool, '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) reject(new Error(`${tool} exited with ${code}`));
+      else {
+        try {
+          resolveJson(JSON.parse(last) as Record<string, unknown>);
+        } catch {
+          reject(new Error(`${tool}: the last line is not JSON: ${last.slice(0, 200)}`));
+        }
+      }
+    });
+  });
+}
+
+/**
+ * The million-abstract keys (issue 10), each tool in its own process and browser, one after the other: the
+ * compressed path vs the exact scan at 5k / 100k / 1M (and the crossover), then the static keyword index at 1M.
+ */
+async function millionFigures(args: Args): Promise<Record<string, unknown>> {
+  const runs = ['--runs', String(args.runs), '--data', args.data];
+  const million = await toolJson('tools/bench-million.ts', [...runs, '--sizes', '5000,100000,1000000', ...(args.build ? [] : ['--no-build'])]);
+  const keyword = await toolJson('tools/bench-keyword.ts', runs);
+  const wanted = (key: string) => key.endsWith('_1m') || key.includes('_1m_') || key === 'crossover' || key === 'sizes' || key.startsWith('keyword_');
+  return Object.fromEntries([...Object.entries(million), ...Object.entries(keyword)].filter(([key]) => wanted(key)));
+}
+
 /** --only-import: the site, a browser and the import step; no model. */
 async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
   if (args.build) {
@@ -404,6 +443,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ...imports,
       ...quality,
       ...(args.map ? await mapFigures(args) : {}),
+      ...(args.million ? await millionFigures(args) : {}),
     };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
   } finally {
