@@ -376,7 +376,14 @@ async function measureLatency(dataset: BeirDataset, queries: readonly Query[], m
       fuse(on.semantic(on.feedbackQuery(queryVectors[i], first.slice(0, shipped.feedback!.docs), shipped.feedback!.weight), 100), keyword, shipped.fusion);
       step.push(performance.now() - started);
     });
+  // Where a shipped hybrid query's time goes, as the app's Details panel shows it (SearchIndex.rankTimed).
+  const split = { scoreMs: [] as number[], keywordMs: [] as number[], fusionMs: [] as number[] };
+  sample.forEach((q, i) => {
+    const { timings } = on.rankTimed('hybrid', q.text, queryVectors[i], 50);
+    for (const phase of ['scoreMs', 'keywordMs', 'fusionMs'] as const) split[phase].push(timings[phase]);
+  });
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  console.log(`hybrid split (rankTimed), median of ${sample.length}: scoring ${median(split.scoreMs).toFixed(2)} ms, keywords ${median(split.keywordMs).toFixed(2)} ms, fusion ${median(split.fusionMs).toFixed(2)} ms`);
   console.log(`feedback step alone (centroid + scoring ${COUNT} int8 vectors + top-100 + fusion), median of ${step.length}: ${median(step).toFixed(2)} ms, p95 ${[...step].sort((a, b) => a - b)[Math.floor(step.length * 0.95)].toFixed(2)} ms`);
   for (const mode of ['semantic', 'hybrid'] as const) {
     const [a, b] = [median(times[mode].on), median(times[mode].off)];
