@@ -179,12 +179,18 @@ export class StaticKeywordIndex {
     let touchedCount = 0;
     try {
       for (const { record, count, term } of records) touchedCount = accumulate(record, count, term, scores, touched, touchedCount);
-      return topTouched(scores, touched, touchedCount, Math.floor(k));
-    } finally {
-      for (let i = 0; i < touchedCount; i++) scores[touched[i]] = 0;
+    } catch (error) {
+      // A damaged shard stopped accumulate part-way, after touching rows it did not report: clear them all (rare).
+      scores.fill(0);
+      throw error;
     }
+    // Selecting also clears the accumulator for the next query.
+    return selectAndClear(scores, touched, touchedCount, Math.floor(k));
   }
 }
+
+/** Reused by `accumulate`: one term's 256 possible contributions, so the loop does a lookup, not a multiply-add. */
+const contribution = new Float32Array(256);
 
 /**
  * Adds one term's impacts (times its count in the query) into `scores`, listing newly touched documents.
@@ -192,64 +198,90 @@ export class StaticKeywordIndex {
  */
 function accumulate(record: TermRecord, count: number, term: string, scores: Float32Array, touched: Uint32Array, touchedCount: number): number {
   const { docs, impacts, lo, step, df } = record;
+  for (let q = 0; q < 256; q++) contribution[q] = count * (lo + q * step);
   const docCount = scores.length;
+  const end = docs.length;
   let at = 0;
   let doc = 0;
   for (let i = 0; i < df; i++) {
-    let gap = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (at >= docs.length) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" end early`);
-      byte = docs[at++];
-      gap += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte >= 0x80);
+    if (at >= end) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" end early`);
+    let gap = docs[at++];
+    if (gap >= 0x80) {
+      // Multi-byte gap (rare terms): LEB128, 7 bits per byte.
+      gap &= 0x7f;
+      let shift = 7;
+      let byte: number;
+      do {
+        if (at >= end) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" end early`);
+        byte = docs[at++];
+        gap += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte >= 0x80);
+    }
     doc = i === 0 ? gap : doc + gap;
     if (doc >= docCount || (i > 0 && gap === 0)) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" name row ${doc} of ${docCount}`);
-    if (scores[doc] === 0) touched[touchedCount++] = doc;
-    scores[doc] += count * (lo + impacts[i] * step);
+    const before = scores[doc];
+    if (before === 0) touched[touchedCount++] = doc;
+    scores[doc] = before + contribution[impacts[i]];
   }
-  if (at !== docs.length) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" have trailing bytes`);
+  if (at !== end) throw new StaticKeywordError('shard-corrupt', `postings of "${term}" have trailing bytes`);
   return touchedCount;
 }
 
-function better(scores: Float32Array, a: number, b: number): boolean {
-  return scores[a] > scores[b] || (scores[a] === scores[b] && a < b);
-}
-
-/** The k best touched documents, best first (a size-k min-heap, as top-k.ts, over the touched list only). */
-function topTouched(scores: Float32Array, touched: Uint32Array, count: number, k: number): Hit[] {
+/**
+ * The k best touched documents, best first (ties: lower row first, as top-k.ts), zeroing every touched score on
+ * the way: one pass over the touched list with a size-k min-heap of (score, row) whose root is the worst kept.
+ */
+function selectAndClear(scores: Float32Array, touched: Uint32Array, count: number, k: number): Hit[] {
   const size = Math.min(k, count);
-  const heap = new Uint32Array(size);
+  const heapDoc = new Uint32Array(size);
+  const heapScore = new Float32Array(size);
   let filled = 0;
   for (let i = 0; i < count; i++) {
     const doc = touched[i];
+    const score = scores[doc];
+    scores[doc] = 0;
     if (filled < size) {
-      let at = filled++;
-      heap[at] = doc;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (!better(scores, heap[parent], heap[at])) break;
-        [heap[at], heap[parent]] = [heap[parent], heap[at]];
-        at = parent;
-      }
-    } else if (better(scores, doc, heap[0])) {
-      heap[0] = doc;
-      let at = 0;
-      for (;;) {
-        const left = 2 * at + 1;
-        const right = left + 1;
-        let worst = at;
-        if (left < size && better(scores, heap[worst], heap[left])) worst = left;
-        if (right < size && better(scores, heap[worst], heap[right])) worst = right;
-        if (worst === at) break;
-        [heap[at], heap[worst]] = [heap[worst], heap[at]];
-        at = worst;
-      }
+      siftUp(heapDoc, heapScore, filled++, doc, score);
+    } else if (score > heapScore[0] || (score === heapScore[0] && doc < heapDoc[0])) {
+      siftDown(heapDoc, heapScore, size, doc, score);
     }
   }
-  return Array.from(heap, (index) => ({ index, score: scores[index] })).sort((a, b) => b.score - a.score || a.index - b.index);
+  const hits: Hit[] = [];
+  for (let i = 0; i < filled; i++) hits.push({ index: heapDoc[i], score: heapScore[i] });
+  return hits.sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** True when (scoreA, docA) ranks below (scoreB, docB). */
+const worse = (scoreA: number, docA: number, scoreB: number, docB: number) => scoreA < scoreB || (scoreA === scoreB && docA > docB);
+
+function siftUp(heapDoc: Uint32Array, heapScore: Float32Array, at: number, doc: number, score: number): void {
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (!worse(score, doc, heapScore[parent], heapDoc[parent])) break;
+    heapDoc[at] = heapDoc[parent];
+    heapScore[at] = heapScore[parent];
+    at = parent;
+  }
+  heapDoc[at] = doc;
+  heapScore[at] = score;
+}
+
+/** Replaces the root (the worst kept) with (doc, score) and restores the heap. */
+function siftDown(heapDoc: Uint32Array, heapScore: Float32Array, size: number, doc: number, score: number): void {
+  let at = 0;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && worse(heapScore[right], heapDoc[right], heapScore[left], heapDoc[left]) ? right : left;
+    if (!worse(heapScore[child], heapDoc[child], score, doc)) break;
+    heapDoc[at] = heapDoc[child];
+    heapScore[at] = heapScore[child];
+    at = child;
+  }
+  heapDoc[at] = doc;
+  heapScore[at] = score;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
