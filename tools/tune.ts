@@ -6,11 +6,14 @@
  *   npx tsx tools/tune.ts ranking --data <dir> [--split train] [--model <id>] [--int8]
  *   npx tsx tools/tune.ts expansion --data <dir> [--alpha a,b] [--beta a,b|plain] [--feedback w,w]
  *   npx tsx tools/tune.ts latency --data <dir> [--model <id>]
+ *   npx tsx tools/tune.ts ensemble --data <dir> [--second <id>] [--w a,b] [--kw a,b]
  * Prints one line per setting, best (on the tuning half) last. Uses the app's KeywordIndex and fusion code.
  * `ranking` compares what can be added to the shipped hybrid (issue 9): pseudo-relevance feedback on the query
  * vector, through SearchIndex.rank itself (ModelSpec.ranking.feedback), and query-dependent keyword weights.
  * `expansion` scores document expansion by the title's vector, the query embedded with and without its
  * instruction, and BM25's title weight, with float32 and int8 vectors in one run.
+ * `ensemble` adds a second encoder's cosine to the first's (score = cosine_1 + w x cosine_2, each over its own
+ * vectors), then the shipped fusion and feedback, with float32 and int8 document vectors in one run.
  * `latency` times SearchIndex.rank in Node over 100,000 int8 vectors (the dataset's, repeated with seeded noise,
  * as tools/bench.ts does in the browser) with the model's feedback and without: what the second pass costs.
  */
@@ -22,12 +25,14 @@ import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, splitHalves } from '../src/eval/evaluate.ts';
 import { meanScores, scoreQuery, type QueryScores } from '../src/eval/metrics.ts';
 import { embedPapersCached, embedQueriesCached } from '../src/eval/disk-vector-cache.ts';
+import { cosineScores } from '../src/index/cosine.ts';
 import { cosineBlendOptions, fuse } from '../src/index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../src/index/keyword.ts';
-import type { Hit } from '../src/index/top-k.ts';
+import { topK, type Hit } from '../src/index/top-k.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
-import { rankingFor, SearchIndex, type RankingOptions, type SearchMode } from '../src/search/search.ts';
+import { feedbackVector } from '../src/search/feedback.ts';
+import { rankingFor, SearchIndex, type DocumentVectors, type RankingOptions, type SearchMode } from '../src/search/search.ts';
 
 const DEPTH = 100;
 
@@ -323,6 +328,128 @@ async function tuneExpansion(dataset: BeirDataset, queries: readonly Query[], mo
   for (const r of rows) console.log(`${r.label.padEnd(62)} tune ${pair(r, 'tune')} | held-out ${pair(r, 'heldOut')} | all ${pair(r, 'all')}`);
 }
 
+/** Full-corpus cosines of `query` against `vectors`, in a fresh array (QuantizedMatrix reuses its buffer). */
+function allCosines(vectors: DocumentVectors, query: Float32Array): Float32Array {
+  return vectors instanceof QuantizedMatrix ? Float32Array.from(vectors.scores(query)) : cosineScores(vectors, query);
+}
+
+/**
+ * SearchIndex.rank over two encoders at once. A query vector is the two encoders' query vectors end to end
+ * ([first | second]); a paper scores cosine_first + secondWeight x cosine_second, each over its own vectors, so
+ * fusion and feedback run as shipped: feedback moves each half toward the top fused hits' vectors in its own
+ * space (feedbackVector per encoder, each renormalised), so the scores stay a sum of two cosines. The first
+ * pass's cosines are remembered per query-vector object (`passes`, shared by the indexes of one vector form),
+ * so settings that differ only in weights do not score the corpus again.
+ */
+class EnsembleSearchIndex extends SearchIndex {
+  constructor(
+    papers: BeirDataset['papers'],
+    first: DocumentVectors,
+    private readonly second: DocumentVectors,
+    /** [first, second]: a paper scores weights[0] x cosine_first + weights[1] x cosine_second. */
+    private readonly weights: readonly [number, number],
+    ranking: RankingOptions,
+    keyword: KeywordIndex,
+    private readonly passes: WeakMap<Float32Array, [Float32Array, Float32Array]>,
+  ) {
+    super(papers, first, ranking, keyword);
+  }
+
+  private halves(queryVector: Float32Array): [Float32Array, Float32Array] {
+    const dims = this.vectors.dims;
+    return [queryVector.subarray(0, dims), queryVector.subarray(dims)];
+  }
+
+  override semantic(queryVector: Float32Array, k: number): Hit[] {
+    let cosines = this.passes.get(queryVector);
+    if (!cosines) {
+      const [a, b] = this.halves(queryVector);
+      cosines = [allCosines(this.vectors, a), allCosines(this.second, b)];
+      this.passes.set(queryVector, cosines);
+    }
+    const [a, b] = cosines;
+    const summed = new Float32Array(a.length);
+    const [wa, wb] = this.weights;
+    for (let i = 0; i < a.length; i++) summed[i] = wa * a[i] + wb * b[i];
+    return topK(summed, k);
+  }
+
+  override feedbackQuery(queryVector: Float32Array, top: readonly Hit[], weight: number): Float32Array {
+    const [a, b] = this.halves(queryVector);
+    const out = new Float32Array(queryVector.length);
+    out.set(feedbackVector(a, top.map((hit) => this.vectors.row(hit.index)), weight));
+    out.set(feedbackVector(b, top.map((hit) => this.second.row(hit.index)), weight), a.length);
+    return out;
+  }
+}
+
+/** Document and query vectors of one encoder from the eval's disk cache (embedding what is missing). */
+async function cachedVectors(dataset: BeirDataset, queries: readonly Query[], modelId: string) {
+  const encoder = await loadNodeEncoder(modelId);
+  const cache = resolve('.cache', 'vectors');
+  const { vectors } = await embedPapersCached(encoder, dataset.papers, cache, (done, total) => {
+    if (done % 512 < 32 || done === total) console.error(`${modelId}: embedded ${done}/${total}`);
+  });
+  const queryVectors = await embedQueriesCached(encoder, queries.map((q) => q.text), cache);
+  await encoder.dispose();
+  return { dims: encoder.dims, vectors, queryVectors };
+}
+
+/**
+ * Two encoders (issue 9): the shipped model's cosine plus w x a second model's (default e5-small-v2, its query
+ * and passage prefixes as models.ts gives them), fused with BM25 by the shipped cosine blend and with the
+ * shipped feedback. The keyword weight is retuned jointly with w: the summed score spans ~(1 + w) times the
+ * cosine range, so the grid is base x (1 + w). Chosen like the shipped settings: best on the tune half averaged
+ * over float32 and int8 document vectors (both encoders' in the same form); held-out is printed, never used.
+ */
+async function tuneEnsemble(dataset: BeirDataset, queries: readonly Query[], modelId: string, secondId: string, argv: readonly string[]): Promise<void> {
+  const list = (flag: string, fallback: number[]) => arg(argv, flag)?.split(',').map(Number) ?? fallback;
+  const weights = list('--w', [0, 0.25, 0.5, 0.75, 1, 1.5]);
+  const bases = list('--kw', [0.035, 0.05, 0.065, 0.08]);
+  const first = await cachedVectors(dataset, queries, modelId);
+  const second = await cachedVectors(dataset, queries, secondId);
+  const count = dataset.papers.length;
+  const matrices = {
+    f32: [new VectorMatrix(first.dims, count, first.vectors), new VectorMatrix(second.dims, count, second.vectors)],
+    int8: [QuantizedMatrix.fromFloat32(first.dims, first.vectors), QuantizedMatrix.fromFloat32(second.dims, second.vectors)],
+  } as const;
+  const joined = queries.map((_, i) => {
+    const out = new Float32Array(first.dims + second.dims);
+    out.set(first.queryVectors[i]);
+    out.set(second.queryVectors[i], first.dims);
+    return out;
+  });
+  const position = new Map(queries.map((q, i) => [q.id, i]));
+  const keyword = new MemoKeywordIndex(dataset.papers, DEFAULT_KEYWORD_OPTIONS);
+  const passes = { f32: new WeakMap<Float32Array, [Float32Array, Float32Array]>(), int8: new WeakMap<Float32Array, [Float32Array, Float32Array]>() };
+  const { feedback } = rankingFor(modelId);
+  interface TwoRows { label: string; f32: Row; int8: Row }
+  const rows: TwoRows[] = [];
+  const score = (label: string, mode: SearchMode, w: readonly [number, number], ranking: RankingOptions) => {
+    const [f32, int8] = (['f32', 'int8'] as const).map((form) => {
+      const index = new EnsembleSearchIndex(dataset.papers, matrices[form][0], matrices[form][1], w, ranking, keyword, passes[form]);
+      return evaluate(dataset, queries, label, (q) => index.rank(mode, q.text, joined[position.get(q.id)!], DEPTH));
+    });
+    rows.push({ label, f32, int8 });
+  };
+  for (const w of weights) {
+    console.error(`w ${w}: ${rows.length} settings so far`);
+    score(`semantic w=${w}`, 'semantic', [1, w], { fusion: cosineBlendOptions(0), feedback: null });
+    for (const base of bases) {
+      const keywordWeight = Number((base * (1 + w)).toFixed(4));
+      score(`hybrid w=${w} kw=${keywordWeight} (${base} x (1+w)) feedback`, 'hybrid', [1, w], { fusion: cosineBlendOptions(keywordWeight), feedback });
+    }
+  }
+  // The second encoder alone (first weighted 0), with the same fusion and feedback, for reference.
+  score(`semantic ${secondId} alone`, 'semantic', [0, 1], { fusion: cosineBlendOptions(0), feedback: null });
+  for (const keywordWeight of bases) score(`hybrid ${secondId} alone kw=${keywordWeight} feedback`, 'hybrid', [0, 1], { fusion: cosineBlendOptions(keywordWeight), feedback });
+  const mean = (r: TwoRows, half: 'tune' | 'heldOut') => (r.f32[half]['ndcg@10'] + r.int8[half]['ndcg@10']) / 2;
+  rows.sort((a, b) => mean(a, 'tune') - mean(b, 'tune'));
+  const pair = (r: TwoRows, half: 'tune' | 'heldOut' | 'all') => `${(100 * r.f32[half]['ndcg@10']).toFixed(2)} / ${(100 * r.int8[half]['ndcg@10']).toFixed(2)}`;
+  console.log(`${modelId} + w x ${secondId}; nDCG@10, float32 / int8 document vectors; sorted by the tune half (mean of the two forms), best last`);
+  for (const r of rows) console.log(`${r.label.padEnd(52)} tune ${pair(r, 'tune')} | held-out ${pair(r, 'heldOut')} | all ${pair(r, 'all')}`);
+}
+
 /** Deterministic normal noise (mulberry32 + Box-Muller), as the bench page uses. */
 function noise(seed: number): () => number {
   const uniform = () => {
@@ -394,7 +521,7 @@ async function measureLatency(dataset: BeirDataset, queries: readonly Query[], m
 async function main(argv: readonly string[]): Promise<void> {
   const what = argv[0];
   const data = arg(argv, '--data');
-  if (!data || !['keyword', 'fusion', 'ranking', 'expansion', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|expansion|latency --data <dir> [--split s] [--model id] [--int8]');
+  if (!data || !['keyword', 'fusion', 'ranking', 'expansion', 'ensemble', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|expansion|ensemble|latency --data <dir> [--split s] [--model id] [--int8]');
   const dataset = loadBeirDataset(data, arg(argv, '--split'));
   const queries = judgedQueries(dataset.queries, dataset.qrels);
   const modelId = arg(argv, '--model') ?? DEFAULT_MODEL_ID;
@@ -402,6 +529,7 @@ async function main(argv: readonly string[]): Promise<void> {
   else if (what === 'fusion') await tuneFusion(dataset, queries, modelId, argv.includes('--int8'));
   else if (what === 'ranking') await tuneRanking(dataset, queries, modelId, argv.includes('--int8'));
   else if (what === 'expansion') await tuneExpansion(dataset, queries, modelId, expansionGrid(argv));
+  else if (what === 'ensemble') await tuneEnsemble(dataset, queries, modelId, arg(argv, '--second') ?? 'e5-small-v2', argv);
   else await measureLatency(dataset, queries, modelId);
 }
 
