@@ -330,23 +330,20 @@ export class AppController {
   switchLibrary(id: string): Promise<void> {
     if (id === this.snapshot.libraryId) return Promise.resolve();
     return this.exclusively({ needsEngine: false }, async () => {
-      let corpus: LoadedCorpus;
       if (id === BUNDLED_LIBRARY_ID) {
         await this.openSiteLibrary();
         return;
-      } else {
-        const library = await this.libraries!.load(id).catch((error: unknown) => {
-          this.notify(notice('library-failed', { action: 'open this library', reason: describe(error) }));
-          return null;
-        });
-        if (!library) {
-          if (this.snapshot.notices.every((n) => n.code !== 'library-failed')) this.notify(notice('library-missing'));
-          await this.refreshLibraries();
-          return;
-        }
-        corpus = storedCorpus(library);
       }
-      await this.activate(corpus, { wait: false });
+      const library = await this.libraries!.load(id).catch((error: unknown) => {
+        this.notify(notice('library-failed', { action: 'open this library', reason: describe(error) }));
+        return null;
+      });
+      if (!library) {
+        if (this.snapshot.notices.every((n) => n.code !== 'library-failed')) this.notify(notice('library-missing'));
+        await this.refreshLibraries();
+        return;
+      }
+      await this.activate(storedCorpus(library), { wait: false });
     });
   }
 
