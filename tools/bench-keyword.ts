@@ -32,20 +32,14 @@ import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { benchOptions, UsageError } from './cli.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
 import { loadScifactPapers, syntheticPaperSource } from './synthetic-text.ts';
+import { median, quantile, round } from './stats.ts';
 
 const K = 10;
 const SEED = 1;
 const BASE = '/bench/';
 
 const log = (line: string) => process.stderr.write(line + '\n');
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]; // nearest rank, as tools/bench.ts
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
 
 interface BuiltLibrary {
   n: number;

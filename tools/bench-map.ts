@@ -26,6 +26,7 @@ import { encodeVectorFile } from '../src/index/vector-file.ts';
 import type { MapBenchApi, MapBenchProjection } from '../src/map/bench/bench-map-api.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { benchOptions } from './cli.ts';
+import { median, quantile, round } from './stats.ts';
 
 interface Args {
   json: boolean;
@@ -56,13 +57,6 @@ function parseArgs(argv: readonly string[]): Args {
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 /**
  * Only the benchmark page and what it imports, with the app's Svelte plugin and worker format but none of the

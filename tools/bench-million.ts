@@ -32,6 +32,7 @@ import { DEFAULT_CANDIDATES, DEFAULT_FIRST_PASS } from '../src/index/compressed/
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { median, quantile, round } from './stats.ts';
 
 interface Args {
   json: boolean;
@@ -88,14 +89,6 @@ function parseArgs(argv: readonly string[]): Args {
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  // Nearest-rank, as tools/bench.ts.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 /** Mean over queries of |found top-k ∩ truth top-k| / k. */
 function recallAtK(found: readonly number[][], truth: readonly number[][]): number {

@@ -41,6 +41,7 @@ import { contentHash } from '../src/corpus/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { benchOptions } from './cli.ts';
+import { median, quantile, round } from './stats.ts';
 
 interface Args {
   json: boolean;
@@ -85,14 +86,6 @@ function parseArgs(argv: readonly string[]): Args {
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  // Nearest-rank: the smallest value with at least q of the samples at or below it.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 function machineInfo(): Record<string, string | number> {
   return {

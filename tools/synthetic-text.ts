@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseBeirCorpus } from '../src/corpus/beir.ts';
 import type { Paper } from '../src/corpus/types.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
+import { seededRandom } from '../src/map/random.ts';
 
 export const SCIFACT_CORPUS = join(SCIFACT_DIR, 'corpus.jsonl');
 
@@ -28,24 +29,13 @@ function sourcesOf(papers: readonly Paper[]): Source[] {
   return papers.filter((p) => p.abstract.trim() !== '').map((p) => ({ title: p.title, sentences: p.abstract.split(SENTENCE_BREAK).filter((s) => s.trim() !== '') }));
 }
 
-/** mulberry32: small, fast, and good enough to pick sources and sentences. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedFor(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 }
 
 function makePaper(sources: readonly Source[], seed: number, index: number): Paper {
-  const next = random(seedFor(seed, index));
+  const next = seededRandom(seedFor(seed, index));
   const count = 2 + Math.floor(next() * 3);
   const picked: Source[] = [];
   while (picked.length < count) {
