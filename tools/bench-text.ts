@@ -27,12 +27,14 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { buildTextShards } from '../src/corpus/text-shards/build.ts';
-import { DEFAULT_PAPERS_PER_SHARD, type TextShardManifest } from '../src/corpus/text-shards/format.ts';
+import { DEFAULT_PAPERS_PER_SHARD, shardCount, type TextShardManifest } from '../src/corpus/text-shards/format.ts';
 import type { FileSink } from '../src/published/files.ts';
 import { startStaticServer } from '../tests/e2e/static-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { nodeFileSink } from './publish-files.ts';
 import { loadScifactPapers, syntheticPaperSource } from './synthetic-text.ts';
+import { median, quantile, round } from './stats.ts';
+import { seededRandom } from '../src/map/random.ts';
 
 interface Args {
   json: boolean;
@@ -65,11 +67,17 @@ function parseArgs(argv: readonly string[]): Args {
   };
   const sweep = (value('--sweep') ?? '16,32,64,128,256,512').split(',').map(Number);
   if (!sweep.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sweep needs positive integers separated by commas`);
+  const size = positive('--size', 1_000_000);
+  const queries = positive('--queries', 40);
+  // Every query row comes from a shard of its own (runRows), so fewer shards could never fill the pages.
+  const needed = 3 * queries * PAGE;
+  const shards = shardCount(size, DEFAULT_PAPERS_PER_SHARD);
+  if (shards < needed) throw new Error(`--queries ${queries} needs ${needed} text shards (3 ways x ${queries} queries x ${PAGE} rows), but --size ${size} makes ${shards}: raise --size or lower --queries`);
   return {
     json: argv.includes('--json'),
     runs: positive('--runs', 3),
-    size: positive('--size', 1_000_000),
-    queries: positive('--queries', 40),
+    size,
+    queries,
     sweep,
     reuse: argv.includes('--reuse'),
     offlineFiles: positive('--offline-files', 1000),
@@ -78,24 +86,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-const median = (values: readonly number[]) => quantile(values, 0.5);
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A sink that only counts: the sweep needs sizes, not files. */
 function countingSink(): { sink: FileSink; sizes: number[] } {
@@ -205,7 +196,7 @@ const SERIES: Series[] = [...KINDS, 'stored'];
 
 /** Query rows for one run: PAGE rows per query and per kind, no shard used twice in the run. */
 function runRows(manifest: TextShardManifest, queries: number, seed: number): Record<Exclude<Kind, 'warm'>, number[][]> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const used = new Set<number>();
   const pick = () => {
     const rows: number[] = [];
