@@ -43,6 +43,9 @@ export type { Snapshot } from './snapshot.ts';
  * pieces it composes live in their own modules.
  */
 
+/** What a library just opened shows before its own indexing reports anything (bundled, stored or published). */
+const NOTHING_INDEXED_YET = { embeddedNow: 0, embedding: null, embeddingPaused: null, longRun: null, fromPrecomputed: 0, fromCache: 0 } satisfies Partial<Snapshot>;
+
 /** Rows embedded but not yet written to the cache are flushed in groups this large. */
 const PERSIST_EVERY = 256;
 
@@ -562,12 +565,7 @@ export class AppController {
       libraryId: corpus.id,
       corpusName: corpus.name,
       corpusKind: corpus.kind,
-      embeddedNow: 0,
-      embedding: null,
-      embeddingPaused: null,
-      longRun: null,
-      fromPrecomputed: 0,
-      fromCache: 0,
+      ...NOTHING_INDEXED_YET,
     });
     if (wait) await this.indexActive(active);
     else void this.indexInBackground(active);
@@ -799,12 +797,7 @@ export class AppController {
       libraryId: BUNDLED_LIBRARY_ID,
       corpusName: published.name,
       corpusKind: 'bundled',
-      embeddedNow: 0,
-      embedding: null,
-      embeddingPaused: null,
-      longRun: null,
-      fromPrecomputed: 0,
-      fromCache: 0,
+      ...NOTHING_INDEXED_YET,
       published: { count: published.count, vectors: 'downloading', vectorDownload: null, offline: null, offlineDownload: null },
     });
     void this.refreshLibraries();

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { launch, waitForState, withPage, type Page } from './browser.ts';
+import { launch, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
 import { BASE_PATH } from './global-setup.ts';
 import { libraries, noticeText, notices, search, status } from './helpers.ts';
 import { startStaticServer, type FaultRule, type StaticServer } from './static-server.ts';
@@ -51,6 +51,18 @@ async function publishedState(page: Page): Promise<{ vectors: string; offline: s
   }));
 }
 
+async function openSite(browser: LaunchedBrowser, server: StaticServer): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(server.baseUrl);
+  return page;
+}
+
+/** Waits until the page is ready and the library's vectors are installed (search by meaning works). */
+async function untilMeaningReady(page: Page, timeout: number): Promise<void> {
+  await waitForState(page, 'ready');
+  await page.waitForSelector('[data-testid="published"][data-vectors="ready"]', { timeout });
+}
+
 /** Searches and waits until every result's text has arrived (the first page shows first). */
 async function searchAll(page: Page, query: string, mode?: string): Promise<string[]> {
   if (mode) await page.locator(`[data-testid="mode-${mode}"]`).locator('..').click(); // the visible label
@@ -83,10 +95,8 @@ describe('a library published with the site (compressed layout)', () => {
     await clearRequests(server);
     const browser = await launch();
     try {
-      const page = await browser.context.newPage();
-      await page.goto(server.baseUrl);
-      await waitForState(page, 'ready');
-      await page.waitForSelector('[data-testid="published"][data-vectors="ready"]', { timeout: 120_000 });
+      const page = await openSite(browser, server);
+      await untilMeaningReady(page, 120_000);
       expect((await libraries(page))[0]).toEqual({ id: 'bundled', name: 'Daily Papers (published)', count: 96 });
       expect(await page.$('[data-testid="export-library"]')).toBeNull();
       expect(await page.$('[data-testid="map-panel"]')).toBeNull();
@@ -106,8 +116,7 @@ describe('a library published with the site (compressed layout)', () => {
       // A reload opens the installed copy: no vector file is downloaded again, and meaning answers.
       await clearRequests(server);
       await page.reload();
-      await waitForState(page, 'ready');
-      await page.waitForSelector('[data-testid="published"][data-vectors="ready"]');
+      await untilMeaningReady(page, 30_000);
       await searchAll(page, QUESTIONS[0], 'semantic');
       const again = await requested(server);
       expect(again.filter((path) => /\/corpus\/(codes|rows)\//.test(path))).toEqual([]);
@@ -120,10 +129,8 @@ describe('a library published with the site (compressed layout)', () => {
   test('"make this library available offline" says its size first, shows progress, and then works with the network off', async () => {
     const browser = await launch();
     try {
-      const page = await browser.context.newPage();
-      await page.goto(server.baseUrl);
-      await waitForState(page, 'ready');
-      await page.waitForSelector('[data-testid="published"][data-vectors="ready"]', { timeout: 120_000 });
+      const page = await openSite(browser, server);
+      await untilMeaningReady(page, 120_000);
       await page.waitForSelector('[data-testid="offline-download"]');
       const before = await publishedState(page);
       expect(before.offline).toBe('partial');
@@ -136,8 +143,7 @@ describe('a library published with the site (compressed layout)', () => {
       await page.waitForSelector('[data-testid="status"][data-offline="ready"]', { timeout: 120_000 }).catch(() => undefined);
       await browser.context.setOffline(true);
       await page.reload();
-      await waitForState(page, 'ready');
-      await page.waitForSelector('[data-testid="published"][data-vectors="ready"]');
+      await untilMeaningReady(page, 30_000);
       for (const question of QUESTIONS) {
         const ids = await searchAll(page, question, 'hybrid');
         expect(ids.length).toBeGreaterThan(0);
@@ -154,8 +160,7 @@ describe('a library published with the site (compressed layout)', () => {
     await setFaults(server, [{ path: '/corpus/rows/', fault: 'status', status: 503 }]);
     const browser = await launch();
     try {
-      const page = await browser.context.newPage();
-      await page.goto(server.baseUrl);
+      const page = await openSite(browser, server);
       await waitForState(page, 'ready');
       await page.waitForSelector('[data-testid="notice"][data-code="published-vectors-failed"]', { timeout: 120_000 });
       expect(await noticeText(page, 'published-vectors-failed')).toMatch(/rows\//);
