@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { BenchApi, ImportFigures } from '../src/bench/bench-api.ts';
 import { parseBeirCorpus } from '../src/corpus/beir.ts';
 import { parseLibrary } from '../src/corpus/import.ts';
-import { contentHash } from '../src/corpus/paper-id.ts';
+import { contentHash } from '../src/base/paper-id.ts';
 import { encodeVectorFile } from '../src/index/vector-file.ts';
 
 export const IMPORT_COUNT = 100_000;

@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MillionBenchApi } from '../src/bench/million-api.ts';
-import type { OpenedIndex } from '../src/index/compressed/compressed-service.ts';
+import type { OpenedIndex } from '../src/published/vectors/compressed-service.ts';
 import { int8Mean, signCodesFromInt8 } from '../src/index/compressed/binary-codes.ts';
 import { DEFAULT_CANDIDATES, DEFAULT_FIRST_PASS } from '../src/index/compressed/compressed-index.ts';
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';

@@ -26,15 +26,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
-import { buildTextShards } from '../src/corpus/text-shards/build.ts';
-import { DEFAULT_PAPERS_PER_SHARD, shardCount, type TextShardManifest } from '../src/corpus/text-shards/format.ts';
-import type { FileSink } from '../src/published/files.ts';
+import { buildTextShards } from '../src/published/text-shards/build.ts';
+import { DEFAULT_PAPERS_PER_SHARD, shardCount, type TextShardManifest } from '../src/published/text-shards/format.ts';
+import type { FileSink } from '../src/base/files.ts';
 import { startStaticServer } from '../tests/e2e/static-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { nodeFileSink } from './publish-files.ts';
 import { loadScifactPapers, syntheticPaperSource } from './synthetic-text.ts';
 import { median, quantile, round } from './stats.ts';
-import { seededRandom } from '../src/map/random.ts';
+import { seededRandom } from '../src/base/random.ts';
 
 interface Args {
   json: boolean;

@@ -17,7 +17,8 @@
 import { resolve } from 'node:path';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
 import type { Query } from '../src/corpus/beir.ts';
-import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
+import type { Paper } from '../src/base/paper.ts';
+import { CorpusFormatError } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';

@@ -14,9 +14,9 @@ import type { Query } from '../src/corpus/beir.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
 import { EVAL_DEPTH, judgedQueries, scoreRankings, splitHalves } from '../src/eval/evaluate.ts';
 import { KeywordIndex } from '../src/index/keyword.ts';
-import { buildStaticKeyword } from '../src/index/static-keyword/build.ts';
-import { StaticKeywordIndex } from '../src/index/static-keyword/static-keyword-index.ts';
-import type { FileSink } from '../src/published/files.ts';
+import { buildStaticKeyword } from '../src/published/static-keyword/build.ts';
+import { StaticKeywordIndex } from '../src/published/static-keyword/static-keyword-index.ts';
+import type { FileSink } from '../src/base/files.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
 
 const pct = (x: number) => Number((100 * x).toFixed(2));

@@ -12,8 +12,9 @@
  */
 import { resolve } from 'node:path';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
-import { documentText } from '../src/corpus/paper-id.ts';
-import { CorpusFormatError, type Paper } from '../src/corpus/types.ts';
+import { documentText } from '../src/base/paper-id.ts';
+import type { Paper } from '../src/base/paper.ts';
+import { CorpusFormatError } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FileSink, PublishedFile } from '../src/published/files.ts';
+import type { FileSink, PublishedFile } from '../src/base/files.ts';
 import { allFiles, parsePublishedManifest, PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
 
 export function writeAtomically(path: string, data: string | Uint8Array): void {

@@ -11,9 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBeirCorpus } from '../src/corpus/beir.ts';
-import type { Paper } from '../src/corpus/types.ts';
+import type { Paper } from '../src/base/paper.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
-import { seededRandom } from '../src/map/random.ts';
+import { seededRandom } from '../src/base/random.ts';
 
 export const SCIFACT_CORPUS = join(SCIFACT_DIR, 'corpus.jsonl');
 

@@ -1,4 +1,4 @@
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 import { vectorSourceFromFile, type VectorSource } from '../index/resolve-vectors.ts';
 import { decodeVectorFile } from '../index/vector-file.ts';
 import { BUNDLED_LIBRARY_ID } from './snapshot.ts';

@@ -1,5 +1,5 @@
 import { exportPapers, suggestedFileName, type ExportFormat } from '../corpus/export.ts';
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 import { downloadText } from './download.ts';
 import type { SearchOutcome } from './searcher.ts';
 

@@ -1,4 +1,4 @@
-import type { ParsedLibrary } from '../corpus/import-client.ts';
+import type { ParsedLibrary } from '../library/import/import-client.ts';
 
 /** How many skipped records are listed by line; the rest are counted. */
 const SKIPS_LISTED = 3;

@@ -1,4 +1,4 @@
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor.ts';
 import type { KeywordIndex } from '../index/keyword.ts';
 import type { Hit } from '../index/top-k.ts';

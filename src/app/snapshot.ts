@@ -1,5 +1,5 @@
-import type { ImportStage } from '../corpus/import-api.ts';
-import type { Paper } from '../corpus/types.ts';
+import type { ImportStage } from '../library/import/import-api.ts';
+import type { Paper } from '../base/paper.ts';
 import type { LoadAmount, ModelInfo } from '../embedding/worker-api.ts';
 import type { Notice } from './notices.ts';
 import type { ByteProgress, OfflineStatus } from './offline.ts';

@@ -1,28 +1,17 @@
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { DEFAULT_SEARCH_MODE, SEARCH_MODES, type SearchMode } from '../search/search.ts';
 import { parseBackendRequest } from '../embedding/backend.ts';
-import { DEFAULT_MODEL_ID } from '../embedding/models.ts';
-import type { BackendRequest, WorkerConfig } from '../embedding/worker-api.ts';
+import { modelAssetUrls, siteBase } from '../embedding/site-assets.ts';
+import type { BackendRequest } from '../embedding/worker-api.ts';
 
-/** Where the app's static assets live, relative to the deployed base path (e.g. /<repo>/ on GitHub Pages). */
-const base = new URL(import.meta.env.BASE_URL, self.location.href);
+export { workerConfig } from '../embedding/site-assets.ts';
 
 export const assetUrls = {
-  // A path, not a full URL: transformers.js only looks up "local" model files for non-URL paths.
-  modelsBase: new URL('models/', base).pathname,
-  wasm: new URL(wasmUrl, self.location.href).href,
-  /** The weights file: the offline-readiness check looks for it in the service worker's cache. */
-  modelWeights: new URL(`models/${DEFAULT_MODEL_ID}/onnx/model_quantized.onnx`, base).href,
-  corpus: new URL('corpus/corpus.json', base).href,
-  vectors: new URL('corpus/vectors.bin', base).href,
+  ...modelAssetUrls,
+  corpus: new URL('corpus/corpus.json', siteBase).href,
+  vectors: new URL('corpus/vectors.bin', siteBase).href,
   /** A published library's manifest (issue 10): when the site has one, it replaces corpus.json. */
-  publishedManifest: new URL('corpus/library.json', base).href,
+  publishedManifest: new URL('corpus/library.json', siteBase).href,
 };
-
-/** What the embedding worker needs to load the default model from this site. */
-export function workerConfig(backend: BackendRequest, extra: Partial<WorkerConfig> = {}): WorkerConfig {
-  return { modelId: DEFAULT_MODEL_ID, modelsBaseUrl: assetUrls.modelsBase, wasmUrl: assetUrls.wasm, wasmSha256: __ORT_WASM_SHA256__, backend, ...extra };
-}
 
 export interface UrlState {
   query: string;

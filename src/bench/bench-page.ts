@@ -1,7 +1,7 @@
-import { parseFilesInWorker } from '../corpus/import-client.ts';
+import { parseFilesInWorker } from '../library/import/import-client.ts';
 import { parseLibrary } from '../corpus/import.ts';
-import { contentHash } from '../corpus/paper-id.ts';
-import type { Paper } from '../corpus/types.ts';
+import { contentHash } from '../base/paper-id.ts';
+import type { Paper } from '../base/paper.ts';
 import { spawnEmbeddingWorker, Comlink, type WorkerHandle } from '../embedding/client.ts';
 import type { BackendRequest, ModelInfo } from '../embedding/worker-api.ts';
 import { createIndexedDbVectorStore } from '../index/persistence/index.ts';
@@ -9,7 +9,7 @@ import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK } from '../index/top-k.ts';
 import { decodeVectorFile, type VectorFile } from '../index/vector-file.ts';
 import { SearchIndex } from '../search/search.ts';
-import { workerConfig } from '../app/urls.ts';
+import { workerConfig } from '../embedding/site-assets.ts';
 import type { BenchApi, ImportFigures } from './bench-api.ts';
 
 /** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */

@@ -1,4 +1,4 @@
-import type { StaticKeywordManifest } from '../index/static-keyword/manifest.ts';
+import type { StaticKeywordManifest } from '../published/static-keyword/manifest.ts';
 
 /** Milliseconds per query and the row ids each query returned (best first), in query order. */
 export interface TimedQueries {

@@ -1,6 +1,6 @@
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 import { KeywordIndex } from '../index/keyword.ts';
-import { StaticKeywordIndex } from '../index/static-keyword/static-keyword-index.ts';
+import { StaticKeywordIndex } from '../published/static-keyword/static-keyword-index.ts';
 import { publishedFileSource } from '../published/fetch-file.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { KeywordBenchApi, TimedQueries } from './keyword-api.ts';

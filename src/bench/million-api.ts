@@ -1,5 +1,5 @@
 import type { CompressedOptions } from '../index/compressed/compressed-index.ts';
-import type { OpenedIndex } from '../index/compressed/compressed-service.ts';
+import type { OpenedIndex } from '../published/vectors/compressed-service.ts';
 import type { SyntheticOptions } from '../index/compressed/synthetic.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { spawnEmbeddingWorker, Comlink, type WorkerHandle } from '../embedding/client.ts';
-import { workerConfig } from '../app/urls.ts';
+import { workerConfig } from '../embedding/site-assets.ts';
 import { int8Mean } from '../index/compressed/binary-codes.ts';
-import { spawnCompressedWorker, type CompressedWorker } from '../index/compressed/compressed-client.ts';
+import { spawnCompressedWorker, type CompressedWorker } from '../published/vectors/compressed-client.ts';
 import { SyntheticCorpus } from '../index/compressed/synthetic.ts';
 import type { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK } from '../index/top-k.ts';

@@ -1,4 +1,4 @@
-import type { Paper } from './types.ts';
+import type { Paper } from '../base/paper.ts';
 import { CorpusFormatError } from './types.ts';
 
 /** BEIR layout: corpus.jsonl ({_id,title,text}), queries.jsonl ({_id,text}), qrels/<split>.tsv. Pure parsers. */

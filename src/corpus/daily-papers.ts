@@ -1,5 +1,6 @@
-import { paperIdFromTitle } from './paper-id.ts';
-import { CorpusFormatError, type Paper } from './types.ts';
+import { paperIdFromTitle } from '../base/paper-id.ts';
+import type { Paper } from '../base/paper.ts';
+import { CorpusFormatError } from './types.ts';
 
 /**
  * Parser for the Hugging Face "Daily Papers" listing copied as plain text (see data/daily-papers.README.md):

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import type { Paper } from './types.ts';
+import type { Paper } from '../base/paper.ts';
 
 /**
  * Writes papers (a library, or search results with their scores and ranks) as BibTeX, CSV or JSON Lines. Pure and

@@ -7,7 +7,8 @@ import { monotonicProgress } from './formats/fields.ts';
 import { parseJsonDocument, parseJsonLines } from './formats/json.ts';
 import { parseRis } from './formats/ris.ts';
 import { parseXml } from './formats/xml.ts';
-import { CorpusFormatError, type Paper } from './types.ts';
+import type { Paper } from '../base/paper.ts';
+import { CorpusFormatError } from './types.ts';
 
 export type { ColumnChoice } from './formats/csv.ts';
 export type { ImportSummary } from './formats/collector.ts';

@@ -1,4 +1,4 @@
-import type { Paper } from './types.ts';
+import type { Paper } from '../base/paper.ts';
 
 /** Characters a DOI may contain that would end or change a URL path (#, ?, %, spaces, quotes, angle brackets…). */
 const UNSAFE_IN_PATH = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g;

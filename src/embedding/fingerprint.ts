@@ -1,4 +1,4 @@
-import { sha256Hex } from '../corpus/hash.ts';
+import { sha256Hex } from '../base/hash.ts';
 import type { ModelSpec } from './models.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBeirCorpus, parseBeirQueries, parseQrels, type Qrels, type Query } from '../corpus/beir.ts';
-import { CorpusFormatError, type Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
+import { CorpusFormatError } from '../corpus/types.ts';
 
 /** A BEIR-layout folder read from disk: corpus.jsonl, queries.jsonl, qrels/<split>.tsv. */
 export interface BeirDataset {

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sha256Hex } from '../corpus/hash.ts';
-import { contentHash, documentText } from '../corpus/paper-id.ts';
-import type { Paper } from '../corpus/types.ts';
+import { sha256Hex } from '../base/hash.ts';
+import { contentHash, documentText } from '../base/paper-id.ts';
+import type { Paper } from '../base/paper.ts';
 import type { Encoder } from '../embedding/encoder.ts';
 import { decodeVectorFile, encodeVectorFile } from '../index/vector-file.ts';
 

@@ -1,7 +1,7 @@
 import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
-import { documentText } from '../corpus/paper-id.ts';
-import type { Paper } from '../corpus/types.ts';
+import { documentText } from '../base/paper-id.ts';
+import type { Paper } from '../base/paper.ts';
 import type { Hit } from './top-k.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createStore, del, get } from 'idb-keyval';
-import { sha256Hex } from '../corpus/hash.ts';
-import { contentHash } from '../corpus/paper-id.ts';
-import type { Paper } from '../corpus/types.ts';
+import { sha256Hex } from '../base/hash.ts';
+import { contentHash } from '../base/paper-id.ts';
+import type { Paper } from '../base/paper.ts';
 import { isQuotaError } from '../index/persistence/index.ts';
 import { browserLocks, withLibraryLock, type LockManagerLike } from './library-lock.ts';
 import { IndexedDbRecords, MemoryRecords, noWrite, type LibraryRecords, type RecordWrite } from './library-records.ts';

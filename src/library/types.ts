@@ -1,4 +1,4 @@
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 
 /** What the library picker shows about one stored library; read without reading its papers. */
 export interface LibraryInfo {

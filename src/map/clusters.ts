@@ -1,4 +1,4 @@
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../base/random.ts';
 
 /**
  * Regions of the map: k-means (k-means++ seeding, Lloyd iterations) on the 2-D points, so each labelled cluster

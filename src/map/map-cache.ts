@@ -1,5 +1,5 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import { sha256Hex } from '../corpus/hash.ts';
+import { sha256Hex } from '../base/hash.ts';
 import { MAP_ALGORITHM_VERSION, paramsKey } from './params.ts';
 import type { MapLayout, ProjectionParams } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { sampleIndices, seededRandom } from './random.ts';
+import { sampleIndices, seededRandom } from '../base/random.ts';
 import { MapError, type ProjectionParams } from './types.ts';
 
 /**

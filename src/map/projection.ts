@@ -2,7 +2,7 @@ import { UMAP } from 'umap-js';
 import { QuantizedMatrix, type Int8Rows } from '../index/quantized-matrix.ts';
 import { topK } from '../index/top-k.ts';
 import { fitPca, projectRows } from './pca.ts';
-import { sampleIndices, seededRandom } from './random.ts';
+import { sampleIndices, seededRandom } from '../base/random.ts';
 import type { MapProgress, ProjectionParams } from './types.ts';
 
 /**

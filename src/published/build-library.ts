@@ -4,12 +4,12 @@
  * sink writes files, a test's keeps them in memory. library.json itself is left to the caller, to be written
  * last, so a folder with a manifest always has all the files it lists.
  */
-import type { Paper } from '../corpus/types.ts';
-import { buildTextShards, type TextShardOptions } from '../corpus/text-shards/build.ts';
-import { buildPublishedVectors, type PublishedVectorsOptions, type RowBatches } from '../index/compressed/published-vectors.ts';
+import type { Paper } from '../base/paper.ts';
+import { buildTextShards, type TextShardOptions } from './text-shards/build.ts';
+import { buildPublishedVectors, type PublishedVectorsOptions, type RowBatches } from './vectors/published-vectors.ts';
 import type { Int8Rows } from '../index/quantized-matrix.ts';
-import { buildStaticKeyword, type StaticKeywordBuildOptions } from '../index/static-keyword/build.ts';
-import type { FileSink } from './files.ts';
+import { buildStaticKeyword, type StaticKeywordBuildOptions } from './static-keyword/build.ts';
+import type { FileSink } from '../base/files.ts';
 import { assembleManifest, type PublishedManifest } from './manifest.ts';
 
 export interface PublishInput {

@@ -10,7 +10,7 @@
  */
 import { sha256Hex } from '../embedding/verified-fetch.ts';
 import { PublishedLibraryError } from './errors.ts';
-import type { FileSource, PublishedFile } from './files.ts';
+import type { FileSource, PublishedFile } from '../base/files.ts';
 
 /** The one cache every published library's files live in (not a workbox cache, so precache cleanup leaves it). */
 export const LIBRARY_CACHE_NAME = 'paper-search-library-v1';

@@ -10,13 +10,13 @@
  *
  * Row i of every part is paper i of the corpus given to `npm run index` (Hit.index).
  */
-import { sha256Hex } from '../corpus/hash.ts';
+import { sha256Hex } from '../base/hash.ts';
 import { codeBytes } from '../index/compressed/binary-codes.ts';
-import { rowBytes, type PublishedCodes, type PublishedRows, type PublishedVectors } from '../index/compressed/published-vectors.ts';
-import { checkManifest as checkKeywordSection, type StaticKeywordManifest } from '../index/static-keyword/manifest.ts';
-import { shardCount, TEXT_SHARDS_VERSION, type TextShardManifest } from '../corpus/text-shards/format.ts';
+import { rowBytes, type PublishedCodes, type PublishedRows, type PublishedVectors } from './vectors/published-vectors.ts';
+import { checkManifest as checkKeywordSection, type StaticKeywordManifest } from './static-keyword/manifest.ts';
+import { shardCount, TEXT_SHARDS_VERSION, type TextShardManifest } from './text-shards/format.ts';
 import { PublishedLibraryError } from './errors.ts';
-import type { PublishedFile } from './files.ts';
+import type { PublishedFile } from '../base/files.ts';
 
 export const PUBLISHED_MANIFEST_FILE = 'library.json';
 export const PUBLISHED_FORMAT = 'paper-search-published';

@@ -6,7 +6,7 @@
  * keeps everything stored so far.
  */
 import { PublishedLibraryError, isPublishedLibraryError } from './errors.ts';
-import type { PublishedFile } from './files.ts';
+import type { PublishedFile } from '../base/files.ts';
 import type { PublishedFileSource } from './fetch-file.ts';
 
 /** What the download needs of a file source (publishedFileSource provides it; tests pass fakes). */

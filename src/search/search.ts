@@ -1,4 +1,4 @@
-import type { Paper } from '../corpus/types.ts';
+import type { Paper } from '../base/paper.ts';
 import { DEFAULT_MODEL_ID, getModelSpec, type RankingSpec } from '../embedding/models.ts';
 import { cosineScores } from '../index/cosine.ts';
 import { cosineBlendOptions, fuse, type FusionOptions } from '../index/fusion.ts';

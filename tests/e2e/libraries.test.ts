@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { contentHash } from '../../src/corpus/paper-id.ts';
+import { contentHash } from '../../src/base/paper-id.ts';
 import { parseLibrary } from '../../src/corpus/import.ts';
 import { launch, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
 import { appUrl, cachedVectorHashes, dropFile, importFiles, libraries, manyPapers, noticeText, openLibrary, search, status } from './helpers.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { parseBeirQueries, parseQrels } from '../../src/corpus/beir.ts';
 import { ndcgAtK } from '../../src/eval/metrics.ts';
-import { documentText } from '../../src/corpus/paper-id.ts';
+import { documentText } from '../../src/base/paper-id.ts';
 import type { Encoder } from '../../src/embedding/encoder.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';

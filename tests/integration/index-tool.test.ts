@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBeirCorpus } from '../../src/corpus/beir.ts';
-import { contentHash, documentText } from '../../src/corpus/paper-id.ts';
+import { contentHash, documentText } from '../../src/base/paper-id.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { cosine } from '../../src/index/cosine.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBeirQueries, parseQrels } from '../../src/corpus/beir.ts';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
-import { documentText } from '../../src/corpus/paper-id.ts';
+import { documentText } from '../../src/base/paper-id.ts';
 import type { Encoder } from '../../src/embedding/encoder.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';

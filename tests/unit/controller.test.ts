@@ -28,12 +28,12 @@ vi.mock('../../src/app/offline.ts', () => ({
 }));
 
 import { AppController, type AppDeps, type LibraryCatalog, type Snapshot } from '../../src/app/controller.ts';
-import { parseFiles } from '../../src/corpus/import-service.ts';
-import { contentHash, documentText } from '../../src/corpus/paper-id.ts';
+import { parseFiles } from '../../src/library/import/import-service.ts';
+import { contentHash, documentText } from '../../src/base/paper-id.ts';
 import { LibraryStore } from '../../src/library/library-store.ts';
 import { VectorCache } from '../../src/app/vector-cache.ts';
 import type { MeasuredRate } from '../../src/app/embedding-estimate.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import type { ModelFailure } from '../../src/embedding/worker-api.ts';
 import { PaperBook } from '../../src/app/published/paper-book.ts';
 import type { PublishedLibrary } from '../../src/app/published/published-library.ts';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
-import { CorpusFormatError, type Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
+import { CorpusFormatError } from '../../src/corpus/types.ts';
 
 const BUNDLED = fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url));
 /** seed-dev's BEIR copy of the same listing (tests/fixtures/seed-dev, written for this project). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
-import { contentHash, documentText, normalizeTitle, paperIdFromTitle } from '../../src/corpus/paper-id.ts';
+import { contentHash, documentText, normalizeTitle, paperIdFromTitle } from '../../src/base/paper-id.ts';
 
 const bundled = readFileSync(fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url)), 'utf8');
 const papers = parseDailyPapers(bundled);

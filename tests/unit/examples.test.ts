@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
 import {

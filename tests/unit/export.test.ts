@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { downloadText, REVOKE_AFTER_MS, type DownloadEnvironment } from '../../src/app/download.ts';
 import { citationKeys, exportPapers, suggestedFileName, type ExportRow } from '../../src/corpus/export.ts';
 import { parseLibrary } from '../../src/corpus/import.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 
 /** Bytes as a browser download would hold them (the Blob encodes the string as UTF-8). */
 function reimport(name: string, text: string) {

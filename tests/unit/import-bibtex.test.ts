@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paperIdFromContent } from '../../src/corpus/paper-id.ts';
+import { paperIdFromContent } from '../../src/base/paper-id.ts';
 import { fixtureText, importError, importFixture, importText, lineOf } from './import-helpers.ts';
 
 describe('BibTeX: a Better BibTeX (Zotero) export', () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
 import { parseCorpusFile, parseLibrary, type ImportOptions } from '../../src/corpus/import.ts';
-import { FILE_SET_ERROR_CODES } from '../../src/corpus/import-service.ts';
+import { FILE_SET_ERROR_CODES } from '../../src/library/import/import-service.ts';
 import { CORPUS_ERROR_CODES, type CorpusErrorCode, type CorpusFormatError } from '../../src/corpus/types.ts';
 import { fixtureBytes, fixtureText, importError, importText } from './import-helpers.ts';
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Collector } from '../../src/corpus/formats/collector.ts';
 import { arxivIdIn, arxivIdOf, cleanDoi, splitNames, yearOf } from '../../src/corpus/formats/fields.ts';
 import { paperLink } from '../../src/corpus/links.ts';
-import { paperIdFromContent, paperIdFromTitle } from '../../src/corpus/paper-id.ts';
+import { paperIdFromContent, paperIdFromTitle } from '../../src/base/paper-id.ts';
 import { CorpusFormatError } from '../../src/corpus/types.ts';
-import { sha256Hex } from '../../src/corpus/hash.ts';
+import { sha256Hex } from '../../src/base/hash.ts';
 
 describe('paperIdFromContent', () => {
   it('is p + the first 12 hex digits of sha256(normalised title + "\\n" + normalised abstract)', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportFile, ImportProgress, ParsedLibrary, ParseOptions } from '../../src/corpus/import-api.ts';
-import { corpusError } from '../../src/corpus/import-client.ts';
-import { FILE_SET_ERROR_CODES, ImportService } from '../../src/corpus/import-service.ts';
+import type { ImportFile, ImportProgress, ParsedLibrary, ParseOptions } from '../../src/library/import/import-api.ts';
+import { corpusError } from '../../src/library/import/import-client.ts';
+import { FILE_SET_ERROR_CODES, ImportService } from '../../src/library/import/import-service.ts';
 import { parseLibrary } from '../../src/corpus/import.ts';
-import { contentHash } from '../../src/corpus/paper-id.ts';
-import { encodeIndexOutput, type ExpectedModel } from '../../src/corpus/precomputed-library.ts';
-import { CORPUS_ERROR_CODES, CorpusFormatError, type CorpusErrorCode, type Paper } from '../../src/corpus/types.ts';
+import { contentHash } from '../../src/base/paper-id.ts';
+import { encodeIndexOutput, type ExpectedModel } from '../../src/library/import/precomputed-library.ts';
+import type { Paper } from '../../src/base/paper.ts';
+import { CORPUS_ERROR_CODES, CorpusFormatError, type CorpusErrorCode } from '../../src/corpus/types.ts';
 import { quantizeRows } from '../../src/index/quantized-matrix.ts';
 import { decodeVectorFile, encodeVectorFile } from '../../src/index/vector-file.ts';
 import { fixtureBytes } from './import-helpers.ts';

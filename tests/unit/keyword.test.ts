@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex, normalizeTerm, tokenize } from '../../src/index/keyword.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 
 const papers: Paper[] = [
   { id: 'a', title: 'Protein folding with deep networks', abstract: 'We predict how proteins fold from sequence.' },

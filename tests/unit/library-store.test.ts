@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { createStore, get as idbGet, keys as idbKeys, set as idbSet } from 'idb-keyval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { contentHash } from '../../src/corpus/paper-id.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import { contentHash } from '../../src/base/paper-id.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { LibraryStore, PAPERS_PER_RECORD, uniqueName, type LibraryStoreOptions } from '../../src/library/library-store.ts';
 import { LibraryError, type LibraryErrorCode, type LibraryProblem } from '../../src/library/types.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LIBRARY_CACHE_NAME, publishedFileSource } from '../../src/published/fetch-file.ts';
-import type { PublishedFile } from '../../src/published/files.ts';
+import type { PublishedFile } from '../../src/base/files.ts';
 import { downloadForOffline, offlineStatus, planOfflineDownload, type OfflineProgress } from '../../src/published/offline-download.ts';
 import { FakeCacheStorage } from '../support/fake-cache-storage.ts';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isPublishedLibraryError, type PublishedErrorCode } from '../../src/published/errors.ts';
 import { LIBRARY_CACHE_NAME, publishedFileSource, type PublishedFileSourceOptions } from '../../src/published/fetch-file.ts';
-import type { PublishedFile } from '../../src/published/files.ts';
+import type { PublishedFile } from '../../src/base/files.ts';
 import { FakeCacheStorage } from '../support/fake-cache-storage.ts';
 
 const BASE = 'https://lab.example/papers/corpus/';

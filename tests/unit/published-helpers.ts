@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseLibrary } from '../../src/corpus/import.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import type { RowFile, RowFileStore } from '../../src/index/compressed/opfs-rows.ts';
 import { CompressedIndexError } from '../../src/index/compressed/errors.ts';
 import { quantizeRows, type Int8Rows } from '../../src/index/quantized-matrix.ts';
-import type { FileSink } from '../../src/published/files.ts';
+import type { FileSink } from '../../src/base/files.ts';
 import { rng } from '../support/random.ts';
 
 /** Shared by the published-library and compressed-service tests: a sink, rows and row files in memory. */

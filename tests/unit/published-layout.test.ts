@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { int8Mean, signCodesFromInt8 } from '../../src/index/compressed/binary-codes.ts';
-import { buildPublishedVectors, decodeRowsFile, type RowBatches } from '../../src/index/compressed/published-vectors.ts';
+import { buildPublishedVectors, decodeRowsFile, type RowBatches } from '../../src/published/vectors/published-vectors.ts';
 import { buildPublishedLibrary, encodeManifest } from '../../src/published/build-library.ts';
 import { isPublishedLibraryError } from '../../src/published/errors.ts';
-import { MAX_PUBLISHED_FILE_BYTES } from '../../src/published/files.ts';
+import { MAX_PUBLISHED_FILE_BYTES } from '../../src/base/files.ts';
 import { chooseLayout, COMPRESSED_LAYOUT_FROM } from '../../src/published/layout-choice.ts';
 import { allFiles, libraryId, parsePublishedManifest, PUBLISHED_MANIFEST_FILE, type PublishedManifest } from '../../src/published/manifest.ts';
 import type { Int8Rows } from '../../src/index/quantized-matrix.ts';

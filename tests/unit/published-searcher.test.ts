@@ -5,7 +5,7 @@ import { PaperBook } from '../../src/app/published/paper-book.ts';
 import { FIRST_PAGE, rankPublishedQuery, type PublishedSearchable } from '../../src/app/published/published-searcher.ts';
 import { RESULT_LIMIT, type QueryEmbedder } from '../../src/app/searcher.ts';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../../src/embedding/supervisor.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { DEFAULT_RANKING, SearchIndex } from '../../src/search/search.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { DEFAULT_MODEL_ID, getModelSpec, MODELS } from '../../src/embedding/models.ts';
 import { cosineBlendOptions } from '../../src/index/fusion.ts';
 import { KeywordIndex } from '../../src/index/keyword.ts';

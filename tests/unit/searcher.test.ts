@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankQuery, RESULT_LIMIT, type QueryEmbedder, type SearchableCorpus } from '../../src/app/searcher.ts';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../../src/embedding/supervisor.ts';
 import { KeywordIndex } from '../../src/index/keyword.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';

@@ -7,7 +7,7 @@ vi.hoisted(() => {
 
 import { chooseBackend, parseBackendRequest } from '../../src/embedding/backend.ts';
 import { readUrlState } from '../../src/app/urls.ts';
-import { debounce, LatestOnly } from '../../src/search/latest-only.ts';
+import { debounce, LatestOnly } from '../../src/base/latest-only.ts';
 import { DEFAULT_SEARCH_MODE } from '../../src/search/search.ts';
 
 afterAll(() => {

@@ -3,14 +3,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { parseLibrary } from '../../src/corpus/import.ts';
-import type { Paper } from '../../src/corpus/types.ts';
-import type { FileSink, FileSource, PublishedFile } from '../../src/published/files.ts';
+import type { Paper } from '../../src/base/paper.ts';
+import type { FileSink, FileSource, PublishedFile } from '../../src/base/files.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex } from '../../src/index/keyword.ts';
-import { buildStaticKeyword, type StaticKeywordBuildOptions } from '../../src/index/static-keyword/build.ts';
-import { StaticKeywordError, type StaticKeywordErrorCode } from '../../src/index/static-keyword/errors.ts';
-import { decodeShard, encodeShard, encodeTermRecord } from '../../src/index/static-keyword/format.ts';
-import type { StaticKeywordManifest } from '../../src/index/static-keyword/manifest.ts';
-import { StaticKeywordIndex } from '../../src/index/static-keyword/static-keyword-index.ts';
+import { buildStaticKeyword, type StaticKeywordBuildOptions } from '../../src/published/static-keyword/build.ts';
+import { StaticKeywordError, type StaticKeywordErrorCode } from '../../src/published/static-keyword/errors.ts';
+import { decodeShard, encodeShard, encodeTermRecord } from '../../src/published/static-keyword/format.ts';
+import type { StaticKeywordManifest } from '../../src/published/static-keyword/manifest.ts';
+import { StaticKeywordIndex } from '../../src/published/static-keyword/static-keyword-index.ts';
 
 /** A library kept in memory: the sink stores files, the source serves them and counts every read. */
 function memoryLibrary() {

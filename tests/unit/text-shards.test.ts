@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Paper } from '../../src/corpus/types.ts';
-import type { FileSink, FileSource, PublishedFile } from '../../src/published/files.ts';
+import type { Paper } from '../../src/base/paper.ts';
+import type { FileSink, FileSource, PublishedFile } from '../../src/base/files.ts';
 import { isPublishedLibraryError, type PublishedErrorCode } from '../../src/published/errors.ts';
-import { buildTextShards } from '../../src/corpus/text-shards/build.ts';
-import { DEFAULT_PAPERS_PER_SHARD, gunzip, gzip, shardJson, textShardPath, type TextShardManifest } from '../../src/corpus/text-shards/format.ts';
-import { TextShardReader } from '../../src/corpus/text-shards/reader.ts';
+import { buildTextShards } from '../../src/published/text-shards/build.ts';
+import { DEFAULT_PAPERS_PER_SHARD, gunzip, gzip, shardJson, textShardPath, type TextShardManifest } from '../../src/published/text-shards/format.ts';
+import { TextShardReader } from '../../src/published/text-shards/reader.ts';
 
 /** A library folder in memory: what the Node sink would write, and a source that records what is read. */
 function memoryLibrary() {

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { createStore, set as idbSet } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Paper } from '../../src/corpus/types.ts';
+import type { Paper } from '../../src/base/paper.ts';
 import { createIndexedDbVectorStore, createMemoryVectorStore, SHARD_ROWS, type PrunableVectorStore } from '../../src/index/persistence/index.ts';
 import { shardKey } from '../../src/index/persistence/shards.ts';
 import { quantizeRows, type Int8Rows } from '../../src/index/quantized-matrix.ts';

@@ -1,4 +1,4 @@
-import type { Paper } from '../../corpus/types.ts';
+import type { Paper } from '../../base/paper.ts';
 
 /**
  * The papers of a published library that this page has read so far. A million abstracts are never all in the

@@ -1,5 +1,6 @@
-import { paperIdFromContent } from '../paper-id.ts';
-import { CorpusFormatError, type Paper, type PaperMetadata } from '../types.ts';
+import { paperIdFromContent } from '../../base/paper-id.ts';
+import type { Paper, PaperMetadata } from '../../base/paper.ts';
+import { CorpusFormatError } from '../types.ts';
 import { collapseWhitespace } from './fields.ts';
 
 /** One record as a format parser read it, before ids, cleaning and duplicate merging. */

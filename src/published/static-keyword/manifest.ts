@@ -1,5 +1,5 @@
-import type { PublishedFile } from '../../published/files.ts';
-import type { Bm25Params } from '../keyword.ts';
+import type { PublishedFile } from '../../base/files.ts';
+import type { Bm25Params } from '../../index/keyword.ts';
 import { StaticKeywordError } from './errors.ts';
 
 export const STATIC_KEYWORD_FORMAT_VERSION = 1;

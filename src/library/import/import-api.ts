@@ -1,6 +1,7 @@
-import type { ColumnChoice, ImportSummary, LibraryFormat } from './import.ts';
+import type { ColumnChoice, ImportSummary, LibraryFormat } from '../../corpus/import.ts';
 import type { ExpectedModel, PrecomputedVectors } from './precomputed-library.ts';
-import type { ColumnChoiceDetails, CorpusErrorCode, Paper } from './types.ts';
+import type { Paper } from '../../base/paper.ts';
+import type { ColumnChoiceDetails, CorpusErrorCode } from '../../corpus/types.ts';
 
 /**
  * The plain-data types that cross the boundary between the page and the import worker. The worker's methods are

@@ -2,8 +2,8 @@
  * Writes a library's text shards (format.ts) through a FileSink: papers in row order, `papersPerShard` consecutive
  * rows per gzip-compressed JSON file. Pure TypeScript with web streams, so Node (`npm run index`) and tests share it.
  */
-import type { Paper } from '../types.ts';
-import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../published/files.ts';
+import type { Paper } from '../../base/paper.ts';
+import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../base/files.ts';
 import { DEFAULT_PAPERS_PER_SHARD, TEXT_SHARDS_VERSION, gzip, shardCount, shardJson, textShardPath, type TextShardManifest } from './format.ts';
 
 export interface TextShardOptions {

@@ -3,9 +3,9 @@
  * parallel, through the library's FileSource (which verifies and caches the files), and keeps the most recently
  * used decoded shards in memory so paging through results and re-showing them costs nothing.
  */
-import type { Paper } from '../types.ts';
-import type { FileSource } from '../../published/files.ts';
-import { PublishedLibraryError } from '../../published/errors.ts';
+import type { Paper } from '../../base/paper.ts';
+import type { FileSource } from '../../base/files.ts';
+import { PublishedLibraryError } from '../errors.ts';
 import { decodeShard, shardCount, type TextShardManifest } from './format.ts';
 
 export interface TextShardReaderOptions {

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { CorpusErrorData, ImportFile, ImportProgress, ParsedLibrary, ParseOptions, ParseOutcome } from './import-api.ts';
 import type { ImportService } from './import-service.ts';
-import { CorpusFormatError } from './types.ts';
+import { CorpusFormatError } from '../../corpus/types.ts';
 
 export type { ImportProgress, ParsedLibrary, ParseOptions } from './import-api.ts';
 

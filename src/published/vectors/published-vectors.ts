@@ -1,6 +1,6 @@
-import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../published/files.ts';
-import type { Int8Rows } from '../quantized-matrix.ts';
-import { codeBytes, int8Mean, signCodesFromInt8 } from './binary-codes.ts';
+import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../base/files.ts';
+import type { Int8Rows } from '../../index/quantized-matrix.ts';
+import { codeBytes, int8Mean, signCodesFromInt8 } from '../../index/compressed/binary-codes.ts';
 
 /**
  * The vector parts of a published library (issue 10): sign codes (`codes/`, the first pass, held in the tab)

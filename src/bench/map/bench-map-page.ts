@@ -1,13 +1,13 @@
 import { mount, unmount } from 'svelte';
-import LibraryMap from '../../app/components/LibraryMap.svelte';
-import { contentHash, documentText } from '../../corpus/paper-id.ts';
-import type { Paper } from '../../corpus/types.ts';
+import LibraryMap from '../../map/ui/LibraryMap.svelte';
+import { contentHash, documentText } from '../../base/paper-id.ts';
+import type { Paper } from '../../base/paper.ts';
 import { quantizeInto, type Int8Rows } from '../../index/quantized-matrix.ts';
 import { decodeVectorFile } from '../../index/vector-file.ts';
-import { loadLibraryMap } from '../map-client.ts';
-import { seededRandom } from '../random.ts';
-import { MapRenderer, type PointFrame } from '../renderer.ts';
-import type { MapLayout } from '../types.ts';
+import { loadLibraryMap } from '../../map/map-client.ts';
+import { seededRandom } from '../../base/random.ts';
+import { MapRenderer, type PointFrame } from '../../map/renderer.ts';
+import type { MapLayout } from '../../map/types.ts';
 import type { MapBenchApi, MapBenchSource } from './bench-map-api.ts';
 
 /** The map benchmark page: the app's map modules, timed. See bench-map-api.ts for the contract. */

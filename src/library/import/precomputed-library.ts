@@ -1,10 +1,11 @@
-import type { Int8Rows } from '../index/quantized-matrix.ts';
-import { encodeVectorFile, type VectorEncoding, type VectorRowsFile } from '../index/vector-file.ts';
-import { Collector, type ImportSummary } from './formats/collector.ts';
-import { LineIndex, PROGRESS_EVERY, type Progress } from './formats/fields.ts';
-import { candidateFromObject } from './formats/json.ts';
-import { contentHash } from './paper-id.ts';
-import { CorpusFormatError, type Paper } from './types.ts';
+import type { Int8Rows } from '../../index/quantized-matrix.ts';
+import { encodeVectorFile, type VectorEncoding, type VectorRowsFile } from '../../index/vector-file.ts';
+import { Collector, type ImportSummary } from '../../corpus/formats/collector.ts';
+import { LineIndex, PROGRESS_EVERY, type Progress } from '../../corpus/formats/fields.ts';
+import { candidateFromObject } from '../../corpus/formats/json.ts';
+import { contentHash } from '../../base/paper-id.ts';
+import type { Paper } from '../../base/paper.ts';
+import { CorpusFormatError } from '../../corpus/types.ts';
 
 /**
  * What `npm run index` writes (tools/index.ts), read back by the app so a library embedded once on a computer

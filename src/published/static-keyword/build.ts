@@ -1,7 +1,7 @@
-import { documentText } from '../../corpus/paper-id.ts';
-import type { Paper } from '../../corpus/types.ts';
-import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../published/files.ts';
-import { DEFAULT_KEYWORD_OPTIONS, normalizeTerm, tokenize, type Bm25Params, type KeywordOptions } from '../keyword.ts';
+import { documentText } from '../../base/paper-id.ts';
+import type { Paper } from '../../base/paper.ts';
+import { MAX_PUBLISHED_FILE_BYTES, type FileSink, type PublishedFile } from '../../base/files.ts';
+import { DEFAULT_KEYWORD_OPTIONS, normalizeTerm, tokenize, type Bm25Params, type KeywordOptions } from '../../index/keyword.ts';
 import { encodeShard, encodeTermRecord } from './format.ts';
 import { STATIC_KEYWORD_FORMAT_VERSION, type StaticKeywordManifest, type StaticKeywordScoring } from './manifest.ts';
 

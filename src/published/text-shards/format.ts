@@ -6,9 +6,9 @@
  * A shard holds `{ "v": 1, "first": <row of its first paper>, "papers": [Paper, ...] }`. The `first` field lets the
  * reader check that the file it was given is the one it asked for, beyond the sha256 check of the file source.
  */
-import type { Paper } from '../types.ts';
-import type { PublishedFile } from '../../published/files.ts';
-import { PublishedLibraryError } from '../../published/errors.ts';
+import type { Paper } from '../../base/paper.ts';
+import type { PublishedFile } from '../../base/files.ts';
+import { PublishedLibraryError } from '../errors.ts';
 
 export const TEXT_SHARDS_VERSION = 1;
 

@@ -1,13 +1,13 @@
-import { PublishedLibraryError, type PublishedErrorCode } from '../../published/errors.ts';
-import { publishedFileSource } from '../../published/fetch-file.ts';
-import type { PublishedFile } from '../../published/files.ts';
-import type { Int8Rows } from '../quantized-matrix.ts';
-import type { Hit } from '../top-k.ts';
-import { codeBytes, signCodesFromInt8, type SignCodes } from './binary-codes.ts';
-import { CodeStore } from './code-store.ts';
-import { CompressedIndex, type CompressedOptions } from './compressed-index.ts';
-import { CompressedIndexError, type CompressedErrorCode } from './errors.ts';
-import { opfsRowFiles, type RowFile, type RowFileStore } from './opfs-rows.ts';
+import { PublishedLibraryError, type PublishedErrorCode } from '../errors.ts';
+import { publishedFileSource } from '../fetch-file.ts';
+import type { PublishedFile } from '../../base/files.ts';
+import type { Int8Rows } from '../../index/quantized-matrix.ts';
+import type { Hit } from '../../index/top-k.ts';
+import { codeBytes, signCodesFromInt8, type SignCodes } from '../../index/compressed/binary-codes.ts';
+import { CodeStore } from '../../index/compressed/code-store.ts';
+import { CompressedIndex, type CompressedOptions } from '../../index/compressed/compressed-index.ts';
+import { CompressedIndexError, type CompressedErrorCode } from '../../index/compressed/errors.ts';
+import { opfsRowFiles, type RowFile, type RowFileStore } from '../../index/compressed/opfs-rows.ts';
 import { decodeRowsFile, rowBytes, type PublishedCodes, type PublishedRows } from './published-vectors.ts';
 
 /**

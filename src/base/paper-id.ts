@@ -1,5 +1,5 @@
 import { sha256Hex } from './hash.ts';
-import type { Paper } from './types.ts';
+import type { Paper } from './paper.ts';
 
 /** Whitespace and case do not change a paper's identity; a re-copied listing keeps its ids. */
 export function normalizeTitle(title: string): string {

@@ -1,6 +1,6 @@
-import type { FileSource, PublishedFile } from '../../published/files.ts';
-import { normalizeTerm, tokenize } from '../keyword.ts';
-import type { Hit } from '../top-k.ts';
+import type { FileSource, PublishedFile } from '../../base/files.ts';
+import { normalizeTerm, tokenize } from '../../index/keyword.ts';
+import type { Hit } from '../../index/top-k.ts';
 import { StaticKeywordError } from './errors.ts';
 import { decodeShard, type DecodedShard, type TermRecord } from './format.ts';
 import { checkManifest, type StaticKeywordManifest } from './manifest.ts';

@@ -1,12 +1,13 @@
 import * as Comlink from 'comlink';
-import { decodeVectorRows, isVectorFile, type VectorRowsFile } from '../index/vector-file.ts';
+import { decodeVectorRows, isVectorFile, type VectorRowsFile } from '../../index/vector-file.ts';
 import type { CorpusErrorData, ImportFile, ImportProgress, LibraryHead, PaperChunk, ParsedLibrary, ParseOptions, ParseOutcome } from './import-api.ts';
-import { parseLibraryText } from './import.ts';
-import { decodeText } from './formats/decode.ts';
-import { PROGRESS_EVERY } from './formats/fields.ts';
-import { contentHash } from './paper-id.ts';
+import { parseLibraryText } from '../../corpus/import.ts';
+import { decodeText } from '../../corpus/formats/decode.ts';
+import { PROGRESS_EVERY } from '../../corpus/formats/fields.ts';
+import { contentHash } from '../../base/paper-id.ts';
 import { checkModel, isIndexCorpus, matchVectors, papersFromBundle, parseIndexCorpus } from './precomputed-library.ts';
-import { CorpusFormatError, type CorpusErrorCode, type Paper } from './types.ts';
+import type { Paper } from '../../base/paper.ts';
+import { CorpusFormatError, type CorpusErrorCode } from '../../corpus/types.ts';
 
 /** The codes only a set of files can produce (parseLibrary, which reads one library file, never gives them). */
 export const FILE_SET_ERROR_CODES = ['too-many-files', 'malformed-vectors', 'vectors-without-papers', 'vectors-wrong-model', 'vectors-other-papers'] as const satisfies readonly CorpusErrorCode[];
