@@ -50,6 +50,8 @@ export const NOTICES = {
   'library-failed': entry<{ action: string; reason: string }>('warning', ({ action, reason }) => `Could not ${action}: ${reason}. Nothing else changed.`),
   'embedding-paused': entry<{ name: string; done: number; total: number }>('info', ({ name, done, total }) => `Embedding ${name} is paused: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} papers are searchable by meaning, all of them by keywords.`, 'resume-embedding'),
   'examples-unusable': entry<{ reason: string }>('warning', ({ reason }) => `The pinned papers could not be used as examples: ${reason} The results are for the typed words alone.`),
+  'examples-dropped': entry<{ count: number; ids: string }>('info', ({ count, ids }) => `${count === 1 ? 'A pinned paper is' : `${count} pinned papers are`} not in this library and ${count === 1 ? 'was' : 'were'} left out (${ids}).`),
+  'library-deleted-elsewhere': entry<{ name: string }>('warning', ({ name }) => `${name} was deleted in another tab; showing the site's own papers.`),
   'map-failed': entry<{ reason: string }>('warning', ({ reason }) => `The map of this library could not be drawn (${reason}). Search is not affected.`),
   'published-unreadable': entry<{ reason: string }>('warning', ({ reason }) => `This site's library could not be opened (${reason}); showing the papers that come with the app.`),
   'published-vectors-failed': entry<{ reason: string }>('warning', ({ reason }) => `Search by meaning is not ready: the library's vectors could not be downloaded (${reason}). ${KEYWORDS_WORK} Press Retry when you are back online.`, 'retry-published-vectors'),

@@ -27,7 +27,8 @@ vi.mock('../../src/app/offline.ts', () => ({
   prepareOffline: async () => ({ kind: 'ready' }),
 }));
 
-import { AppController, type AppDeps, type LibraryCatalog, type Snapshot } from '../../src/app/controller.ts';
+import { AppController, type AppDeps, type LibraryStoreLike, type Snapshot } from '../../src/app/controller.ts';
+import { broadcastLibraryEvents } from '../../src/app/services/library-events.ts';
 import { parseFiles } from '../../src/library/import/import-service.ts';
 import { contentHash, documentText } from '../../src/base/paper-id.ts';
 import { LibraryStore } from '../../src/library/library-store.ts';
@@ -93,6 +94,8 @@ interface Options {
   rate?: number;
   /** The site publishes this library (corpus/library.json). */
   published?: () => PublishedLibrary;
+  /** The BroadcastChannel name other tabs share; by default one of its own. */
+  channel?: string;
 }
 
 /** Reads File objects the way the import worker does, but in-process: the same parseFiles. */
@@ -106,7 +109,7 @@ async function setup(options: Options = {}) {
   const appended: string[][] = [];
   // The real library store and vector cache, on fake-indexeddb (a fresh database per test, see beforeEach).
   const libraries = await LibraryStore.open(undefined, { legacy: null, locks: null });
-  const catalog: LibraryCatalog = Object.assign(Object.create(libraries) as LibraryStore, {
+  const catalog: LibraryStoreLike = Object.assign(Object.create(libraries) as LibraryStore, {
     create: async (...args: Parameters<LibraryStore['create']>) => {
       if (options.saveFails) throw options.saveFails;
       return libraries.create(...args);
@@ -139,6 +142,7 @@ async function setup(options: Options = {}) {
       get: (modelKey, backend) => (options.rate ? { papersPerSecond: options.rate, costPerSecond: NaN } : (rates.get(`${modelKey}:${backend}`) ?? null)),
       set: (modelKey, backend, rate) => void rates.set(`${modelKey}:${backend}`, rate),
     },
+    libraryEvents: () => broadcastLibraryEvents(options.channel ?? `test-${Math.random()}`),
     prepareOffline: async () => ({ kind: 'ready' }),
     isServedOffline: () => true,
     watchOffline: (onChange) => {
@@ -323,7 +327,7 @@ describe('AppController indexing across lost workers', () => {
   it('a worker lost mid-indexing: the job resumes on the replacement with only the missing papers', async () => {
     const { controller, spawner, appended } = await setup({ scripts: (n) => (n === 1 ? partialThenHang : WORKING) });
     const starting = controller.start('wasm');
-    await settle();
+    await settle(40); // the batch is stored in IndexedDB before it is counted
     expect(controller.state).toMatchObject({ phase: 'indexing', embeddedNow: 2 });
     spawner.last.die();
     await settle();
@@ -333,7 +337,8 @@ describe('AppController indexing across lost workers', () => {
     await starting;
     expect(spawner.count).toBe(2);
     expect(spawner.last.lastDocuments.texts).toEqual([BUNDLED[2], BUNDLED[3]].map(documentText));
-    expect(appended).toEqual([BUNDLED.map(contentHash)]);
+    // Each batch is stored as it comes (issue 18): the first worker's two, then the replacement's two.
+    expect(appended).toEqual([[BUNDLED[0], BUNDLED[1]].map(contentHash), [BUNDLED[2], BUNDLED[3]].map(contentHash)]);
     expect(controller.state).toMatchObject({ phase: 'ready', engine: 'ready', embeddedNow: 4 });
     expect(codes(controller.state)).toEqual(['indexing-resumed', 'engine-recovered']);
   });
@@ -752,5 +757,20 @@ describe('AppController with a library published with the site', () => {
     const { controller } = await started();
     expect(controller.state.published).toBeNull();
     expect(controller.state.papers).toBe(BUNDLED);
+  });
+});
+
+describe('issue 19: switching library while the long-run prompt is up', () => {
+  const many = (n: number) => jsonl(...Array.from({ length: n }, (_, i) => ({ title: `Protein study ${i}`, text: `Designing protein number ${i}.` })));
+  it('opens the library asked for, with no TypeError and no pause notice for the one left', async () => {
+    const { controller } = await started({ rate: 0.05 });
+    await controller.importFiles([new File([many(100)], 'big.jsonl')]);
+    await settle();
+    expect(controller.state.longRun).not.toBeNull();
+    await expect(controller.switchLibrary('bundled')).resolves.toBeUndefined();
+    await settle();
+    expect(controller.state).toMatchObject({ libraryId: 'bundled', corpusName: 'bundled', longRun: null, embeddingPaused: null, switching: false });
+    expect(controller.state.papers).toBe(BUNDLED);
+    expect(codes(controller.state)).not.toContain('embedding-paused');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runIndexingJob, type JobProgress } from '../../src/app/indexing-job.ts';
+import { runIndexingJob, type JobProgress } from '../../src/app/services/indexing-job.ts';
 import { EngineUnavailableError, WorkerLostError } from '../../src/embedding/supervisor.ts';
 import type { BatchCallback } from '../../src/embedding/worker-api.ts';
 import { fakeModel } from '../support/fake-worker.ts';

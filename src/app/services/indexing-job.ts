@@ -1,5 +1,5 @@
-import { WorkerLostError } from '../embedding/supervisor.ts';
-import type { BatchCallback, ModelInfo } from '../embedding/worker-api.ts';
+import { WorkerLostError } from '../../embedding/supervisor.ts';
+import type { BatchCallback, ModelInfo } from '../../embedding/worker-api.ts';
 
 /**
  * Embeds the papers a corpus is missing, through the supervised engine. When the worker is lost mid-way, the

@@ -1,4 +1,4 @@
-import { decideBeforeEmbedding, type MeasuredRate } from './embedding-estimate.ts';
+import { decideBeforeEmbedding, type MeasuredRate } from '../embedding-estimate.ts';
 
 /**
  * What to do before embedding a library's missing papers: go, embed a small sample first to measure this

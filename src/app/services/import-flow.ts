@@ -1,0 +1,120 @@
+import type { ColumnChoice } from '../../corpus/import.ts';
+import { CorpusFormatError } from '../../corpus/types.ts';
+import type { ModelInfo } from '../../embedding/worker-api.ts';
+import type { ImportProgress, ParsedLibrary, ParseOptions } from '../../library/import/import-client.ts';
+import { uniqueName } from '../../library/library-store.ts';
+import { estimateImportBytes, roomForImport, type PersistenceResult } from '../../library/storage-status.ts';
+import type { LibraryInfo } from '../../library/types.ts';
+import type { LoadedCorpus } from '../bundled-corpus.ts';
+import { formatBytes } from '../format.ts';
+import { importSummaryText } from '../import-summary.ts';
+import { notice } from '../notices.ts';
+import { describe, type AppState } from './app-state.ts';
+import type { AppDeps, CacheLike, LibraryStoreLike } from './deps.ts';
+import { libraryReason } from './library-catalog.ts';
+
+/** What an import reads: chosen or dropped files, or pasted text. */
+export type ImportSource = { kind: 'files'; files: readonly File[]; name: string } | { kind: 'text'; text: string; name: string };
+
+/** How an import ended: a library to open, a question about CSV columns put to the person, or refused. */
+export type ImportResult = { kind: 'opened'; corpus: LoadedCorpus } | { kind: 'ask-columns' } | { kind: 'rejected' };
+
+export interface ImportParts {
+  state: AppState;
+  deps: Pick<AppDeps, 'parseFiles' | 'parseText' | 'storage'>;
+  store: LibraryStoreLike;
+  cache: CacheLike;
+}
+
+/**
+ * From a file or pasted text to a stored library: parsed in a worker (the page never freezes), the storage
+ * quota checked first, kept as a named library with any vectors that came with it. A file that does not parse
+ * changes nothing: the message names the file and line.
+ */
+export class ImportFlow {
+  /** An import waiting for the person to choose CSV columns. */
+  private pending: ImportSource | null = null;
+  private persistenceAsked = false;
+
+  constructor(private readonly parts: ImportParts) {}
+
+  async run(source: ImportSource, model: ModelInfo, columns?: ColumnChoice): Promise<ImportResult> {
+    const { state, deps, cache } = this.parts;
+    const options: ParseOptions = { expectedModel: { modelKey: model.modelKey, dims: model.dims }, ...(columns ? { columns } : {}) };
+    const onProgress = (progress: ImportProgress) => state.update({ importing: { name: source.name, ...progress } });
+    state.update({ importing: { name: source.name, stage: 'reading', done: 0, total: 1 }, columnQuestion: null });
+    let parsed: ParsedLibrary;
+    try {
+      parsed = await (source.kind === 'files' ? deps.parseFiles(source.files, options, onProgress) : deps.parseText(source.text, options, onProgress));
+      if (parsed.papers.length === 0) throw new CorpusFormatError(source.name, 1, 'expected at least one paper, found none', 'empty');
+    } catch (error) {
+      state.update({ importing: null });
+      if (error instanceof CorpusFormatError && error.code === 'ambiguous-columns' && error.details) {
+        this.pending = source;
+        state.update({ columnQuestion: { file: error.file, headers: error.details.headers, candidates: error.details.candidates } });
+        return { kind: 'ask-columns' };
+      }
+      state.notify(notice('import-rejected', { problem: describe(error) }));
+      return { kind: 'rejected' };
+    }
+    state.withdraw('import-rejected');
+    await this.warnIfStorageTight(parsed, model.dims);
+    state.update({ importing: { name: source.name, stage: 'saving', done: 0, total: 1 } });
+    const { id, name } = await this.keep(source.name, parsed);
+    if (parsed.vectors) await cache.appendRows(parsed.vectors.modelKey, parsed.vectors.dims, parsed.vectors.hashes, parsed.vectors.rows);
+    state.notify(notice('import-summary', { summary: importSummaryText(name, parsed) }));
+    state.update({ importing: null });
+    return { kind: 'opened', corpus: { id, name, kind: 'imported', papers: parsed.papers, hashes: parsed.hashes, precomputed: parsed.vectors } };
+  }
+
+  /** The import that asked for columns, taken (the question is withdrawn either way); null when none waits. */
+  takePending(): ImportSource | null {
+    const pending = this.pending;
+    this.pending = null;
+    this.parts.state.update({ columnQuestion: null });
+    return pending;
+  }
+
+  /** Asks the browser, once, to keep the person's libraries through storage pressure, and says what it answered. */
+  async askToPersist(): Promise<void> {
+    const { state, deps, store } = this.parts;
+    if (this.persistenceAsked || store.kind !== 'indexeddb') return;
+    this.persistenceAsked = true;
+    const result = await deps.storage.persist().catch((): PersistenceResult => 'unsupported');
+    if (result === 'granted') state.notify(notice('storage-persisted'));
+    else if (result === 'denied') state.notify(notice('storage-not-persisted'));
+    const status = await deps.storage.status().catch(() => null);
+    if (status) state.update({ storageInfo: status });
+  }
+
+  /** Says so before the library is written when the browser's quota will not hold it, not after a write fails. */
+  private async warnIfStorageTight(parsed: ParsedLibrary, dims: number): Promise<void> {
+    const { state, deps } = this.parts;
+    const status = await deps.storage.status().catch(() => null);
+    if (!status) return;
+    state.update({ storageInfo: status });
+    const textBytes = parsed.papers.reduce((sum, paper) => sum + paper.title.length + paper.abstract.length, 0);
+    const room = roomForImport(status, estimateImportBytes(parsed.papers.length, textBytes, dims));
+    if (!room.ok) state.notify(notice('storage-tight', { needed: formatBytes(room.neededBytes), available: formatBytes(Math.max(0, room.availableBytes)) }));
+  }
+
+  /** Stores the library; when storage refuses, it stays open for this tab under a temporary id. */
+  private async keep(wanted: string, parsed: ParsedLibrary): Promise<{ id: string; name: string }> {
+    const { state, store } = this.parts;
+    const existing = (await store.list().catch(() => [] as LibraryInfo[])).map((info) => info.name);
+    const name = uniqueName(existing, wanted);
+    try {
+      const info = await store.create(name, parsed.papers, parsed.hashes, parsed.format);
+      return { id: info.id, name: info.name };
+    } catch (error) {
+      state.notify(notice('import-not-saved', { name, reason: libraryReason(error) }));
+      return { id: `unsaved-${Date.now().toString(36)}`, name };
+    }
+  }
+}
+
+/** A library is named after its file; `npm run index` output after the file that is not the vectors. */
+export function libraryNameOf(files: readonly File[]): string {
+  const named = files.find((file) => !/\.bin$/i.test(file.name)) ?? files[0];
+  return named.name;
+}
