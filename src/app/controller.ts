@@ -8,40 +8,25 @@ import type { LibraryMapRequest } from '../map/map-client.ts';
 import type { Examples } from '../search/examples.ts';
 import type { SearchMode } from '../search/search.ts';
 import type { LoadedCorpus } from './bundled-corpus.ts';
-import { notice, type Notice } from './notices.ts';
-import type { SearchOutcome } from './searcher.ts';
+import { MODEL_UNAVAILABLE_CODES, notice, type Notice } from './notices.ts';
 import { BUNDLED_LIBRARY_ID, type ImportActivity, type Snapshot } from './snapshot.ts';
 import { workerConfig } from './urls.ts';
 import { AppState, describe, timed } from './services/app-state.ts';
 import { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike } from './services/deps.ts';
 import { EngineStatus } from './services/engine-status.ts';
-import { ImportFlow, libraryNameOf, type ImportSource } from './services/import-flow.ts';
-import { IndexingSession, localCorpus } from './services/indexing-session.ts';
-import { LibraryCatalog } from './services/library-catalog.ts';
+import { composeServices, type Services } from './services/compose.ts';
+import { libraryNameOf, type ImportSource } from './services/import-flow.ts';
+import { localCorpus } from './services/indexing-session.ts';
 import type { LibraryEvent } from './services/library-events.ts';
 import { OfflineCopy } from './services/offline-copy.ts';
 import { OpenLibrarySlot, type OpenLibrary } from './services/open-library.ts';
-import { PublishedSession } from './services/published-session.ts';
-import { SearchDispatch } from './services/search-dispatch.ts';
-import type { PublishedLibrary } from './published/published-library.ts';
+import { nothingOpen, type SearchAnswer } from './services/search-dispatch.ts';
 
-export type { Snapshot, ImportActivity };
+export type { Snapshot, ImportActivity, SearchAnswer };
 export { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike };
 
 /** What a library just opened shows before its own indexing reports anything (bundled, stored or published). */
 const NOTHING_INDEXED_YET = { embeddedNow: 0, embedding: null, embeddingPaused: null, longRun: null, fromPrecomputed: 0, fromCache: 0 } satisfies Partial<Snapshot>;
-
-/** The services that need the store, the cache and the engine: built together once those exist. */
-interface Services {
-  engine: EmbeddingSupervisor;
-  catalog: LibraryCatalog;
-  imports: ImportFlow;
-  indexing: IndexingSession;
-  /** The site's published library, when it has one. */
-  published: PublishedSession | null;
-  search: SearchDispatch;
-  stopListening: () => void;
-}
 
 /**
  * One page load, as a thin composition of services (src/app/services): the offline copy, the engine's status,
@@ -103,7 +88,7 @@ export class AppController {
         this.app.notify(notice('published-unreadable', { reason: describe(error) }));
         return null;
       });
-      const services = this.compose(engine, store, cache, published);
+      const services = composeServices({ state: this.app, slot: this.slot, deps: this.deps, engine, store, cache, library: published, onLibraryEvent: (event) => void this.onLibraryEvent(event) });
       this.services = services;
       const corpus = await timed('app:corpus', services.catalog.initialCorpus(requestedLibrary));
       services.catalog.startCollector(() => this.app.current.switching || this.app.current.phase === 'indexing');
@@ -113,21 +98,6 @@ export class AppController {
     } catch (error) {
       this.app.update({ phase: 'error', error: describe(error) });
     }
-  }
-
-  private compose(engine: EmbeddingSupervisor, store: LibraryStoreLike, cache: CacheLike, library: PublishedLibrary | null): Services {
-    const { app: state, slot, deps } = this;
-    const events = deps.libraryEvents();
-    const published = library && new PublishedSession({ state, library, engine, slot });
-    return {
-      engine,
-      catalog: new LibraryCatalog({ state, deps, store, cache, published: library, slot, events }),
-      imports: new ImportFlow({ state, deps, store, cache }),
-      indexing: new IndexingSession({ state, deps, engine, cache, slot }),
-      published,
-      search: new SearchDispatch({ state, engine, slot, publishedVectorsReady: () => published?.vectorsReady() ?? false }),
-      stopListening: events.listen((event) => void this.onLibraryEvent(event)),
-    };
   }
 
   // ---- opening a library: one reset for every kind ----
@@ -272,7 +242,7 @@ export class AppController {
   retryModel(): void {
     const services = this.services;
     if (this.app.current.engine !== 'unavailable' || !services) return;
-    this.app.withdraw('model-damaged', 'model-unreachable', 'model-failed', 'engine-crashing');
+    this.app.withdraw(...MODEL_UNAVAILABLE_CODES);
     services.engine.retry();
     services.indexing.retry();
   }
@@ -290,10 +260,8 @@ export class AppController {
   // ---- search ----
 
   /** Ranks papers for a query; resolves `undefined` when a newer search superseded this one. */
-  search(query: string, mode: SearchMode, examples: Examples | null = null): Promise<SearchOutcome | undefined> {
-    const services = this.services;
-    if (!services) return Promise.resolve({ query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples, exampleProblem: null });
-    return services.search.search(query, mode, examples);
+  search(query: string, mode: SearchMode, examples: Examples | null = null): Promise<SearchAnswer | undefined> {
+    return this.services?.search.search(query, mode, examples) ?? Promise.resolve(nothingOpen(query, mode, examples));
   }
 
   // ---- the site's published library ----

@@ -16,10 +16,13 @@ export interface SearchParts {
   publishedVectorsReady(): boolean;
 }
 
+/** An answer, and the pinned papers left out of it because the open library does not hold them. */
+export type SearchAnswer = SearchOutcome & { droppedExamples: readonly string[] };
+
 /**
  * The one place the controller calls the searchers: the open library decides which. Pinned examples the
- * library does not hold (an old link, another library's ?like=) are dropped with a notice, and the outcome's
- * `examples` says which were used, so the view can drop them too.
+ * library does not hold (an old link, another library's ?like=) are dropped with a notice and named in the
+ * answer, so the view drops them too.
  */
 export class SearchDispatch {
   private readonly latest = new LatestOnly();
@@ -27,13 +30,13 @@ export class SearchDispatch {
   constructor(private readonly parts: SearchParts) {}
 
   /** Ranks papers for a query; resolves `undefined` when a newer search superseded this one. */
-  search(query: string, mode: SearchMode, examples: Examples | null = null): Promise<SearchOutcome | undefined> {
+  search(query: string, mode: SearchMode, examples: Examples | null = null): Promise<SearchAnswer | undefined> {
     return this.latest.run(async () => {
       const { state, engine, slot } = this.parts;
       // Everything this search reads is taken now: a library switch during the await below cannot mix in.
       const open = slot.current;
-      if (open.kind === 'none') return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples, exampleProblem: null };
-      const usable = this.usableExamples(open, examples);
+      if (open.kind === 'none') return nothingOpen(query, mode, examples);
+      const { usable, dropped } = this.usableExamples(open, examples);
       const embedder: QueryEmbedder = { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' };
       const outcome =
         open.kind === 'published'
@@ -42,20 +45,20 @@ export class SearchDispatch {
       if (outcome.fallback === 'query-failed') state.notify(notice('query-failed'));
       if (outcome.exampleProblem) state.notify(notice('examples-unusable', { reason: EXAMPLE_ERROR_CODES[outcome.exampleProblem.code] }));
       else state.withdraw('examples-unusable');
-      return outcome;
+      return { ...outcome, droppedExamples: dropped };
     });
   }
 
   /** The examples the open library holds; null when none is left. Dropped ones are named in a notice. */
-  private usableExamples(open: Exclude<OpenLibrary, { kind: 'none' }>, examples: Examples | null): Examples | null {
-    if (!examples) return null;
+  private usableExamples(open: Exclude<OpenLibrary, { kind: 'none' }>, examples: Examples | null): { usable: Examples | null; dropped: string[] } {
+    if (!examples) return { usable: null, dropped: [] };
     const holds = open.kind === 'local' ? idsOf(open.corpus.papers) : (id: string) => open.library.searchable.book.rowOf(id) !== undefined;
     const positive = examples.positive.filter(holds);
     const negative = examples.negative.filter(holds);
     const dropped = [...examples.positive, ...examples.negative].filter((id) => !holds(id));
-    if (dropped.length === 0) return examples;
+    if (dropped.length === 0) return { usable: examples, dropped };
     this.parts.state.notify(notice('examples-dropped', { count: dropped.length, ids: dropped.join(', ') }));
-    return positive.length + negative.length > 0 ? { positive, negative } : null;
+    return { usable: positive.length + negative.length > 0 ? { positive, negative } : null, dropped };
   }
 }
 
@@ -67,4 +70,9 @@ function idsOf(papers: readonly { id: string }[]): (id: string) => boolean {
   if (!ids) idSets.set(papers, (ids = new Set(papers.map((paper) => paper.id))));
   const known = ids;
   return (id) => known.has(id);
+}
+
+/** The answer before any library is open (start-up): nothing, and nothing dropped. */
+export function nothingOpen(query: string, mode: SearchMode, examples: Examples | null): SearchAnswer {
+  return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples, exampleProblem: null, droppedExamples: [] };
 }
