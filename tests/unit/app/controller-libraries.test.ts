@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// urls.ts reads `self.location` and a Vite `?url` import when loaded, and offline.ts imports the PWA plugin's
+// virtual module: neither exists under plain vitest, and the controller reaches both only through AppDeps
+// and workerConfig(), so they are replaced here.
+vi.mock('../../../src/app/urls.ts', () => ({
+  assetUrls: {
+    modelsBase: '/models/',
+    wasm: 'https://example.test/ort.wasm',
+    modelWeights: 'https://example.test/models/fake/onnx/model_quantized.onnx',
+    corpus: 'https://example.test/corpus/corpus.json',
+    vectors: 'https://example.test/corpus/vectors.bin',
+  },
+  workerConfig: (backend: string, extra: object = {}) => ({
+    modelId: 'fake-model',
+    modelsBaseUrl: '/models/',
+    wasmUrl: 'https://example.test/ort.wasm',
+    wasmSha256: 'x',
+    backend,
+    ...extra,
+  }),
+}));
+vi.mock('../../../src/app/offline.ts', () => ({
+  isServedOffline: () => true,
+  prepareOffline: async () => ({ kind: 'ready' }),
+}));
+
+
+import { BUNDLED, codes, freshWorld, jsonl, settle, setup, started } from './controller-fakes.ts';
+
+beforeEach(freshWorld);
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AppController libraries', () => {
+  async function withImported() {
+    const s = await started();
+    await s.controller.importFiles([new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' }, { title: 'Heart models', text: 'Cardiac signals.' })], 'mine.jsonl')]);
+    await settle();
+    const [info] = await s.libraries.list();
+    return { ...s, info };
+  }
+
+  it('switching to the bundled papers and back embeds nothing the second time (vectors come from the cache)', async () => {
+    const { controller, info } = await withImported();
+    expect(controller.state.embeddedNow).toBe(2);
+    await controller.switchLibrary('bundled');
+    await settle();
+    expect(controller.state).toMatchObject({ libraryId: 'bundled', corpusKind: 'bundled', papers: BUNDLED });
+    await controller.switchLibrary(info.id);
+    await settle();
+    expect(controller.state).toMatchObject({ libraryId: info.id, corpusName: 'mine.jsonl', phase: 'ready', embeddedNow: 0, fromCache: 2 });
+    expect(controller.state.papers.map((p) => p.title)).toEqual(['Protein design', 'Heart models']);
+  });
+
+  it('renaming changes the picker and the open library name; an empty name is refused with a notice', async () => {
+    const { controller, info } = await withImported();
+    await controller.renameLibrary(info.id, 'Cardio reading group');
+    await settle();
+    expect(controller.state.corpusName).toBe('Cardio reading group');
+    expect(controller.state.libraries[1].name).toBe('Cardio reading group');
+    await controller.renameLibrary(info.id, '   ');
+    await settle();
+    expect(codes(controller.state)).toContain('library-failed');
+    expect(controller.state.libraries[1].name).toBe('Cardio reading group');
+  });
+
+  it('deleting the open library opens the bundled papers, removes it from the store and the picker', async () => {
+    const { controller, info, libraries } = await withImported();
+    await controller.deleteLibrary(info.id);
+    await settle();
+    expect(await libraries.list()).toEqual([]);
+    expect(controller.state).toMatchObject({ libraryId: 'bundled', papers: BUNDLED });
+    expect(controller.state.libraries.map((l) => l.id)).toEqual(['bundled']);
+    // Its two vectors went; the bundled papers' four stayed.
+    expect(controller.state.notices.find((n) => n.code === 'library-deleted')!.text).toBe('Deleted mine.jsonl: 2 papers, and 2 vectors no other library uses.');
+  });
+
+  it('a start with ?library= of a deleted library says so and shows the bundled papers', async () => {
+    const s = await setup();
+    await s.controller.start('wasm', 'no-such-library');
+    await settle();
+    expect(codes(s.controller.state)).toContain('library-missing');
+    expect(s.controller.state.libraryId).toBe('bundled');
+  });
+
+  it('papersOf gives the open library from memory and the bundled papers on request (export)', async () => {
+    const { controller, info } = await withImported();
+    expect((await controller.papersOf(info.id))!.papers.map((p) => p.title)).toEqual(['Protein design', 'Heart models']);
+    expect((await controller.papersOf('bundled'))!.papers).toBe(BUNDLED);
+  });
+});
+
