@@ -102,7 +102,8 @@ export class IndexingSession {
         if (slot.isOpen(corpus)) state.update({ phase: 'ready', embedding: null });
         return;
       }
-      if (isAbort(error) && !slot.isOpen(corpus)) return;
+      // Only stop() cancels a run, and another library opens right after it: nothing to report.
+      if (isAbort(error)) return;
       throw error;
     }
     corpus.complete = true;

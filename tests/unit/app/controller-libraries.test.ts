@@ -26,7 +26,9 @@ vi.mock('../../../src/app/offline.ts', () => ({
 }));
 
 
-import { BUNDLED, codes, freshWorld, jsonl, settle, setup, started } from './controller-fakes.ts';
+import { BUNDLED, codes, freshWorld, jsonl, MODEL, settle, setup, started, vectorFor } from './controller-fakes.ts';
+import { contentHash } from '../../../src/base/paper-id.ts';
+import { READY, type WorkerScript } from '../../support/fake-worker.ts';
 
 beforeEach(freshWorld);
 afterEach(() => {
@@ -92,3 +94,43 @@ describe('AppController libraries', () => {
   });
 });
 
+
+describe('issue 19: deleting a library in one tab stops work on it in every tab', () => {
+  it('the other tab, embedding it, cancels the run, opens the bundled papers and says why', async () => {
+    const channel = `two-tabs-${Math.random()}`;
+    // A library both tabs see (stored, never embedded); tab B opens it and is embedding it (its worker delivers
+    // one batch, then waits until cancelled).
+    const a = await started({ channel });
+    const papers = [
+      { id: 'x1', title: 'Protein design', abstract: 'Designing proteins.' },
+      { id: 'x2', title: 'Heart models', abstract: 'Cardiac signals.' },
+      { id: 'x3', title: 'Mamba layers', abstract: 'State spaces.' },
+    ];
+    const info = await a.libraries.create('shared.jsonl', papers, papers.map(contentHash), 'jsonl');
+    let abortRun: (error: Error) => void = () => {};
+    const slowWorker: WorkerScript = {
+      init: () => READY(MODEL),
+      embedDocuments: async (texts, onBatch) => {
+        await onBatch({ done: 1, total: texts.length }, [0], vectorFor(texts[0]));
+        await new Promise<never>((_, reject) => (abortRun = reject));
+      },
+    };
+    const b = await setup({ channel, scripts: () => slowWorker });
+    void b.controller.start('wasm', info.id);
+    await settle(40);
+    expect(b.controller.state).toMatchObject({ libraryId: info.id, phase: 'indexing' });
+
+    await a.controller.deleteLibrary(info.id);
+    await settle(40);
+    expect(b.spawner.last.cancelCalls).toBe(1);
+    abortRun(Object.assign(new Error('embedding cancelled'), { name: 'AbortError' }));
+    await settle(40);
+    expect(b.controller.state).toMatchObject({ libraryId: 'bundled', corpusName: 'bundled', papers: BUNDLED, switching: false });
+    expect(b.controller.state.phase).not.toBe('error');
+    expect(b.controller.state.libraries.map((entry) => entry.id)).toEqual(['bundled']);
+    expect(codes(b.controller.state)).toContain('library-deleted-elsewhere');
+    expect(b.controller.state.notices.find((n) => n.code === 'library-deleted-elsewhere')!.text).toContain('shared.jsonl');
+    a.controller.dispose();
+    b.controller.dispose();
+  });
+});
