@@ -24,7 +24,7 @@ async function flow(options: { quota?: number; saveFails?: Error } = {}) {
   const cache = await VectorCache.open(() => {});
   const parse = (name: string, body: string, parseOptions: Parameters<AppDeps['parseText']>[1], onProgress: Parameters<AppDeps['parseText']>[2]) => parseFiles([{ name, bytes: new TextEncoder().encode(body) }], parseOptions, onProgress);
   const deps: Pick<AppDeps, 'parseFiles' | 'parseText' | 'storage'> = {
-    parseText: (body, parseOptions, onProgress) => parse('pasted.jsonl', body, parseOptions, onProgress),
+    parseText: async (body, parseOptions, onProgress) => parse('pasted.jsonl', body, parseOptions, onProgress),
     parseFiles: async (files, parseOptions, onProgress) => parse(files[0].name, await files[0].text(), parseOptions, onProgress),
     storage: { status: async () => ({ usage: 0, quota: options.quota ?? 1e9, persisted: false }), persist: async () => 'denied' },
   };
