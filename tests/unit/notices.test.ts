@@ -22,6 +22,8 @@ const PARAMS: Partial<Record<NoticeCode, Record<string, unknown>>> = {
   'indexing-failed': { name: 'refs.bib', reason: 'the model stopped' },
   'map-failed': { reason: 'the map worker stopped' },
   'examples-unusable': { reason: 'A pinned paper is not in the current library.' },
+  'examples-dropped': { count: 2, ids: 'p1, p2' },
+  'library-deleted-elsewhere': { name: 'refs.bib' },
   'published-unreadable': { reason: 'library.json: the manifest lists 3 text shards for 96 papers, expected 2' },
   'published-vectors-failed': { reason: 'rows/r-0000.bin: HTTP 503' },
   'published-wrong-model': { library: 'all-MiniLM-L6-v2@1f2e', model: 'bge-small-en-v1.5@6c9c' },
