@@ -76,6 +76,8 @@ export interface Options {
   published?: () => PublishedLibrary;
   /** The BroadcastChannel name other tabs share; by default one of its own. */
   channel?: string;
+  /** Parsing a file waits for this (an import still running). */
+  parseGate?: Promise<void>;
 }
 
 /** Reads File objects the way the import worker does, but in-process: the same parseFiles. */
@@ -113,7 +115,10 @@ export async function setup(options: Options = {}) {
     },
     loadBundled: async () => ({ id: 'bundled', name: 'bundled', kind: 'bundled', papers: BUNDLED, precomputed: null }),
     openPublished: async () => options.published?.() ?? null,
-    parseFiles: parseInProcess,
+    parseFiles: async (files, parseOptions, onProgress) => {
+      await options.parseGate;
+      return parseInProcess(files, parseOptions, onProgress);
+    },
     parseText: async (text, parseOptions, onProgress) => parseFiles([{ name: 'pasted text', bytes: new TextEncoder().encode(text) }], parseOptions, onProgress),
     storage: { status: async () => ({ usage: 1_000, quota: 1_000_000_000, persisted: false }), persist: async () => 'granted' },
     lastLibrary: { get: () => last, set: (id) => void (last = id) },

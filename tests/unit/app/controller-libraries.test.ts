@@ -28,7 +28,7 @@ vi.mock('../../../src/app/offline.ts', () => ({
 
 import { BUNDLED, codes, freshWorld, jsonl, MODEL, settle, setup, started, vectorFor } from './controller-fakes.ts';
 import { contentHash } from '../../../src/base/paper-id.ts';
-import { READY, type WorkerScript } from '../../support/fake-worker.ts';
+import { deferred, READY, type WorkerScript } from '../../support/fake-worker.ts';
 
 beforeEach(freshWorld);
 afterEach(() => {
@@ -132,5 +132,27 @@ describe('issue 19: deleting a library in one tab stops work on it in every tab'
     expect(b.controller.state.notices.find((n) => n.code === 'library-deleted-elsewhere')!.text).toContain('shared.jsonl');
     a.controller.dispose();
     b.controller.dispose();
+  });
+});
+
+describe('issue 19: switching at any moment leaves the page, the picker and the actions on one library', () => {
+  it('a switch asked while an import runs is refused; the page and the picker then show the imported library', async () => {
+    const gate = deferred<void>();
+    const { controller, libraries } = await started({ parseGate: gate.promise });
+    const other = await libraries.create('other', BUNDLED.slice(0, 1), BUNDLED.slice(0, 1).map(contentHash), 'jsonl');
+    const importing = controller.importFiles([new File([jsonl({ title: 'Protein design', text: 'Designing proteins.' })], 'mine.jsonl')]);
+    await settle();
+    expect(controller.state.switching).toBe(true);
+    await controller.switchLibrary(other.id);
+    expect(controller.state.libraryId).toBe('bundled');
+    gate.resolve();
+    await importing;
+    await settle();
+    const [mine] = (await libraries.list()).filter((info) => info.name === 'mine.jsonl');
+    expect(controller.state).toMatchObject({ libraryId: mine.id, corpusName: 'mine.jsonl', switching: false });
+    expect(controller.state.libraries.map((entry) => entry.id)).toContain(mine.id);
+    // Rename acts on the library on screen.
+    await controller.renameLibrary(controller.state.libraryId, 'Renamed');
+    expect(controller.state.corpusName).toBe('Renamed');
   });
 });
