@@ -27,10 +27,9 @@ import { libraryEntries } from './library-entries.ts';
 import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
 import { isServedOffline, prepareOffline, type OfflineStatus } from './offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from './offline-watch.ts';
-import { openSitePublishedLibrary } from './published/open-published.ts';
-import type { PublishedLibrary } from './published/published-library.ts';
-import { rankPublishedQuery } from './published/published-searcher.ts';
-import { RESULT_LIMIT, rankQuery, type QueryEmbedder, type SearchableCorpus, type SearchOutcome } from './searcher.ts';
+import { openSitePublishedLibrary } from '../published/open-published.ts';
+import type { PublishedLibrary } from '../published/published-library.ts';
+import { describeParts, emptyOutcome, MAX_QUERY_CHARS, memorySource, RESULT_LIMIT, searchLibrary, type QueryEmbedder, type SearchableCorpus, type SearchOutcome } from '../search/searcher.ts';
 import { BUNDLED_LIBRARY_ID, initialSnapshot, type ImportActivity, type PublishedStatus, type Snapshot } from './snapshot.ts';
 import { assetUrls, workerConfig } from './urls.ts';
 import { VectorCache } from './vector-cache.ts';
@@ -81,7 +80,7 @@ export const browserDeps = (): AppDeps => ({
   openLibraries: () => LibraryStore.open(),
   openCache: (notify) => VectorCache.open(notify),
   loadBundled: loadBundledCorpus,
-  openPublished: openSitePublishedLibrary,
+  openPublished: () => openSitePublishedLibrary(assetUrls.publishedManifest),
   parseFiles: (files, options, onProgress) => parseFilesInWorker(files, options, onProgress),
   parseText: (text, options, onProgress) => parseTextInWorker(text, 'pasted text', options, onProgress),
   storage: { status: () => readStorageStatus(), persist: () => requestPersistence() },
@@ -766,13 +765,17 @@ export class AppController {
       // Everything this search reads is taken now: a corpus switch during the await below cannot mix in.
       const active = this.active;
       const published = this.publishedOpen ? this.published : null;
-      if (!active && !published) return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null };
+      if (!active && !published) return emptyOutcome(query, mode);
       const engine = this.engine!;
       const embedder: QueryEmbedder = { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' };
       const outcome = published
-        ? await rankPublishedQuery(published.searchable, { ...embedder, available: () => embedder.available() && this.snapshot.published?.vectors === 'ready' }, query, mode, examples)
-        : await rankQuery(active!, embedder, query, mode, examples);
-      if (outcome.fallback === 'query-failed') this.notify(notice('query-failed'));
+        ? await searchLibrary(published.searchable, { ...embedder, available: () => embedder.available() && this.snapshot.published?.vectors === 'ready' }, query, mode, examples)
+        : await searchLibrary(memorySource(active!), embedder, query, mode, examples);
+      if (outcome.fallback === 'query-failed' && !outcome.unavailable.some((problem) => problem.part === 'meaning')) this.notify(notice('query-failed'));
+      if (outcome.unavailable.length > 0) this.notify(notice('part-unavailable', { parts: describeParts(outcome.unavailable) }));
+      else this.withdraw('part-unavailable');
+      if (outcome.queryCut) this.notify(notice('query-cut', { length: outcome.queryCut, kept: MAX_QUERY_CHARS }));
+      else this.withdraw('query-cut');
       if (outcome.exampleProblem) this.notify(notice('examples-unusable', { reason: EXAMPLE_ERROR_CODES[outcome.exampleProblem.code] }));
       else this.withdraw('examples-unusable');
       return outcome;
