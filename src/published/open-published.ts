@@ -1,6 +1,5 @@
 import * as Comlink from 'comlink';
 import { TextShardReader } from './text-shards/reader.ts';
-import type { Paper } from '../base/paper.ts';
 import { CompressedIndexError } from '../index/compressed/errors.ts';
 import { spawnCompressedWorker, type CompressedWorker } from './vectors/compressed-client.ts';
 import type { InstallProgress } from './vectors/compressed-service.ts';
@@ -10,7 +9,7 @@ import { publishedFileSource, type PublishedFileSource } from './fetch-file.ts';
 import type { PublishedFile } from '../base/files.ts';
 import { allFiles, parsePublishedManifest, type PublishedManifest } from './manifest.ts';
 import { downloadForOffline, planOfflineDownload } from './offline-download.ts';
-import { PaperBook } from './paper-book.ts';
+import { paperBookOf } from './paper-book.ts';
 import { publishedSearchable, type PublishedLibrary, type PublishedOfflineState, type PublishedPartState } from './published-library.ts';
 
 /**
@@ -40,24 +39,7 @@ const sum = (files: readonly PublishedFile[]) => files.reduce((total, file) => t
 export function publishedLibrary(manifest: PublishedManifest, baseUrl: string, source: PublishedFileSource, spawn: () => CompressedWorker): PublishedLibrary {
   const keyword = new StaticKeywordIndex(manifest.keyword, source);
   const text = new TextShardReader(manifest.text, source);
-  // Rows are read shard by shard, so one damaged or missing shard costs only its own rows' texts.
-  const perShard = manifest.text.papersPerShard;
-  const book = new PaperBook(manifest.count, async (rows) => {
-    const byShard = new Map<number, number[]>();
-    for (const row of rows) {
-      const shard = Math.floor(row / perShard);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), row]);
-    }
-    const read = await Promise.all(
-      [...byShard.values()].map((shardRows) =>
-        text.papers(shardRows).then(
-          (papers) => shardRows.map((row, i): [number, Paper | Error] => [row, papers[i]]),
-          (error: unknown) => shardRows.map((row): [number, Paper | Error] => [row, error instanceof Error ? error : new Error(String(error))]),
-        ),
-      ),
-    );
-    return new Map(read.flat());
-  });
+  const book = paperBookOf(text);
   let worker: CompressedWorker | null = null;
   let opened = false;
   const api = () => (worker ??= spawn()).api;

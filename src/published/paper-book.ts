@@ -1,5 +1,6 @@
 import type { Paper } from '../base/paper.ts';
 import type { PagedTexts } from '../search/searcher.ts';
+import type { TextShardReader } from './text-shards/reader.ts';
 
 /** What a read gives per row: the paper, or why its text could not be read. Rows left out could not be read. */
 export type PaperRead = ReadonlyMap<number, Paper | Error>;
@@ -80,4 +81,25 @@ export class PaperBook implements PagedTexts {
 /** What a result whose text could not be read shows. Its id is the row's, so it never matches a real paper. */
 function standIn(row: number, reason: string): Paper {
   return { id: `row-${row}-text-unavailable`, title: `Text unavailable (paper ${row + 1})`, abstract: `Text unavailable: ${reason}` };
+}
+
+/** A book over a library's text shards, read shard by shard: one damaged or missing shard costs only its own rows. */
+export function paperBookOf(text: TextShardReader): PaperBook {
+  const perShard = text.manifest.papersPerShard;
+  return new PaperBook(text.count, async (rows) => {
+    const byShard = new Map<number, number[]>();
+    for (const row of rows) {
+      const shard = Math.floor(row / perShard);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), row]);
+    }
+    const read = await Promise.all(
+      [...byShard.values()].map((shardRows) =>
+        text.papers(shardRows).then(
+          (papers) => shardRows.map((row, i): [number, Paper | Error] => [row, papers[i]]),
+          (error: unknown) => shardRows.map((row): [number, Paper | Error] => [row, error instanceof Error ? error : new Error(String(error))]),
+        ),
+      ),
+    );
+    return new Map(read.flat());
+  });
 }
