@@ -163,18 +163,20 @@ function withVectors(hits: Hit[], vectorless: Vectorless | null, depth: number):
 
 /**
  * Fusion where some keyword hits have no vector (issue 18): such a paper stands in the semantic list with the
- * cosine found at its own keyword rank (the best cosine for the best keyword hit, and so on), then everything
- * is fused as usual. A paper Keywords ranks first is so ranked with the best cosine plus the full keyword bonus
- * while it waits for its vector, instead of missing from the list. Marked `wordsOnly`.
+ * cosine found at its own keyword rank (the best cosine for the best keyword hit, and so on), but never above
+ * the cosine of the paper Keywords ranks first when that one has a vector; then everything is fused as usual.
+ * So the keyword winner is first while it waits for its vector, and, once it has one, no paper without a vector
+ * passes it: it ranks at least as high as it will when the import is done. Stand-ins are marked `wordsOnly`.
  */
 export function fuseWithVectorless(semantic: readonly Hit[], keyword: readonly Hit[], fusion: FusionOptions, vectorless: Vectorless | null): RankedHit[] {
-  if (!vectorless || vectorless.count === 0) return fuse(semantic, keyword, fusion);
+  if (!vectorless || vectorless.count === 0 || !keyword.some((hit) => vectorless.lacks(hit.index))) return fuse(semantic, keyword, fusion);
   const floor = semantic.length > 0 ? semantic[semantic.length - 1].score : 0;
+  const leader = keyword[0].index;
+  const cap = vectorless.lacks(leader) ? Infinity : (semantic.find((hit) => hit.index === leader)?.score ?? floor);
   const standIns: Hit[] = [];
   keyword.forEach((hit, rank) => {
-    if (vectorless.lacks(hit.index)) standIns.push({ index: hit.index, score: semantic[rank]?.score ?? floor });
+    if (vectorless.lacks(hit.index)) standIns.push({ index: hit.index, score: Math.min(semantic[rank]?.score ?? floor, cap) });
   });
-  if (standIns.length === 0) return fuse(semantic, keyword, fusion);
   const wordsOnly = new Set(standIns.map((hit) => hit.index));
   const merged = [...semantic, ...standIns].sort((a, b) => b.score - a.score || a.index - b.index);
   return fuse(merged, keyword, fusion).map((hit) => (wordsOnly.has(hit.index) ? { ...hit, wordsOnly: true } : hit));
