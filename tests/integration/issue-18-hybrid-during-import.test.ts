@@ -35,8 +35,9 @@ beforeAll(async () => {
   encoder = await loadNodeEncoder('bge-small-en-v1.5');
   vectors = await encoder.embedDocuments(papers.map(documentText));
   for (const question of QUESTIONS) queryVectors.set(question, await encoder.embedQuery(question));
-});
-afterAll(() => encoder.dispose());
+  // Embedding 96 abstracts on a busy 2-core machine can take minutes.
+}, 900_000);
+afterAll(() => encoder?.dispose());
 
 /** The library part-way through an import: the first `embedded` papers of `order` have their vector. */
 function duringImport(order: readonly number[], embedded: number): SearchableCorpus {
@@ -67,7 +68,7 @@ describe('issue 18: hybrid is never worse than keywords during an import (real m
     ['file order', papers.map((_, i) => i)],
     ['a shuffled order', shuffled(1)],
     ['another shuffled order', shuffled(2)],
-  ])("in %s, the paper Keywords ranks first is in Hybrid's top 3 at every moment of the import", async (_, order) => {
+  ])("in %s, the paper Keywords ranks first leads Hybrid while it has no vector, and ranks in the top 3 (or no lower than once the import is done) after", async (_, order) => {
     const done = duringImport(order, papers.length);
     const rankOf = (hits: readonly { index: number }[], row: number) => hits.findIndex((hit) => hit.index === row);
     let checked = 0;
