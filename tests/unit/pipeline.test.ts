@@ -87,3 +87,54 @@ describe('the pipeline over asynchronous parts ranks as SearchIndex.rank (the sa
     expect(() => rankParts(partsOf(index), DEFAULT_RANKING, { mode: 'semantic', text: 'x', vector: null, k: 5 })).toThrow(/needs the query vector/);
   });
 });
+
+describe('one pipeline, sync or async parts', () => {
+  it('over parts that answer at once the ranking is a value, never a promise (evaluation and the benchmarks wait on nothing)', () => {
+    const vector = Float32Array.from(randomVectors(1, 13));
+    for (const mode of SEARCH_MODES) {
+      const ranked = rankParts(index.parts, DEFAULT_RANKING, { mode, text: 'language model', vector, k: 10 });
+      expect(ranked).not.toBeInstanceOf(Promise);
+      expect((ranked as { hits: Hit[] }).hits).toEqual(index.rank(mode, 'language model', vector, 10));
+    }
+  });
+
+  it('a part that fails rejects the ranking, unless the caller takes failures: then the other part answers and the failed one is named', async () => {
+    const vector = Float32Array.from(randomVectors(1, 17));
+    const broken: RankingParts = { ...partsOf(index), keyword: async () => Promise.reject(new Error('s00001.bin: damaged')) };
+    await expect(rankParts(broken, DEFAULT_RANKING, { mode: 'hybrid', text: 'language model', vector, k: 10 })).rejects.toThrow('s00001.bin');
+    const failed: string[] = [];
+    const { hits } = await rankParts(broken, DEFAULT_RANKING, { mode: 'hybrid', text: 'language model', vector, k: 10, onPartFailure: (part) => failed.push(part) });
+    expect(failed).toEqual(['keywords']);
+    // Fused with no keyword hits: as the exact index ranks words that match nothing.
+    expect(hits.map((hit) => hit.index)).toEqual(index.rank('hybrid', 'qqqzzz', vector, 10).map((hit) => hit.index));
+  });
+});
+
+describe('issue 18: papers without a vector yet take part in hybrid through their keyword score', () => {
+  const vector = Float32Array.from(randomVectors(1, 19));
+  const text = 'language model';
+  const keywordOrder = index.keyword.query(text, 100);
+  const lacking = (rows: number[]) => ({ count: rows.length, lacks: (row: number) => rows.includes(row) });
+
+  it('the keyword winner without a vector leads hybrid, marked as ranked by words; papers with vectors are not marked', () => {
+    const winner = keywordOrder[0].index;
+    const { hits } = rankParts(index.parts, DEFAULT_RANKING, { mode: 'hybrid', text, vector, k: 20, vectorless: lacking([winner, keywordOrder[3].index]) }) as { hits: { index: number; wordsOnly?: true }[] };
+    expect(hits[0]).toMatchObject({ index: winner, wordsOnly: true });
+    for (const hit of hits) expect(hit.wordsOnly === true).toBe([winner, keywordOrder[3].index].includes(hit.index));
+  });
+
+  it('with a vector, the keyword winner is passed by no paper without one', () => {
+    const winner = keywordOrder[0].index;
+    const complete = index.rank('hybrid', text, vector, 100).findIndex((hit) => hit.index === winner);
+    const without = keywordOrder.slice(1, 30).map((hit) => hit.index);
+    const { hits } = rankParts(index.parts, DEFAULT_RANKING, { mode: 'hybrid', text, vector, k: 100, vectorless: lacking(without) }) as { hits: Hit[] };
+    const rank = hits.findIndex((hit) => hit.index === winner);
+    expect(rank).toBeLessThanOrEqual(complete);
+  });
+
+  it('meaning alone leaves papers without a vector out', () => {
+    const without = index.rank('semantic', '', vector, 5).map((hit) => hit.index);
+    const { hits } = rankParts(index.parts, DEFAULT_RANKING, { mode: 'semantic', text: '', vector, k: 10, vectorless: lacking(without) }) as { hits: Hit[] };
+    expect(hits.map((hit) => hit.index)).toEqual(index.rank('semantic', '', vector, 15).map((hit) => hit.index).filter((row) => !without.includes(row)).slice(0, 10));
+  });
+});
