@@ -4,6 +4,11 @@
  * parts does not make this slower; run it on two checkouts back to back to compare.
  *
  *   npx tsx tools/bench-ranking.ts [--json] [--runs 3] [--sizes 5000,100000] [--queries 100] [--data <scifact dir>]
+ *                                  [--baseline <checkout>]
+ *
+ * --baseline: also rank with another checkout's SearchIndex (e.g. main exported to a folder whose src/index is
+ * this one's, unchanged), in the same process over the same vectors and keyword index, query by query in
+ * alternating order, so both see the same load: keys prefixed `baseline_`.
  *
  * Papers: tools/synthetic-text.ts (SciFact documents mixed, read by path, never copied); vectors: seeded random
  * unit vectors around a few topics, int8 (the app's form); queries: SciFact claim texts with seeded random
@@ -13,9 +18,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { SearchIndex } from '../src/search/search.ts';
+import { KeywordIndex } from '../src/index/keyword.ts';
 import { seededRandom } from '../src/base/random.ts';
 import { median, quantile, round } from './stats.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
@@ -44,7 +50,7 @@ function unitVectors(count: number, random: () => number): Float32Array {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function main(): void {
+async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const runs = Number(option('--runs', '3'));
   const sizes = option('--sizes', '5000,100000').split(',').map(Number);
@@ -54,34 +60,46 @@ function main(): void {
   const claims = readFileSync(join(data, 'queries.jsonl'), 'utf8').trim().split('\n').slice(0, queryCount).map((line) => (JSON.parse(line) as { text: string }).text);
   const random = seededRandom(7);
   const queryVectors = unitVectors(claims.length, random);
+  const baselineDir = option('--baseline', '');
+  const Baseline: typeof SearchIndex | null = baselineDir ? ((await import(resolve(baselineDir, 'src/search/search.ts'))) as { SearchIndex: typeof SearchIndex }).SearchIndex : null;
   const result: Record<string, number | number[]> = { load_average_1m_start: round(loadavg()[0], 2) };
   for (const size of sizes) {
     log(`${size} papers: building the index…`);
     const papers = syntheticPapers(size, 1, sources);
-    const index = new SearchIndex(papers, QuantizedMatrix.fromFloat32(DIMS, unitVectors(size, seededRandom(size))));
-    const perRun: Record<string, { p50: number[]; p95: number[] }> = Object.fromEntries(MODES.map((mode) => [mode, { p50: [], p95: [] }]));
+    const matrix = QuantizedMatrix.fromFloat32(DIMS, unitVectors(size, seededRandom(size)));
+    const keyword = new KeywordIndex(papers);
+    const sides: [string, SearchIndex][] = [['', new SearchIndex(papers, matrix, undefined, keyword)]];
+    if (Baseline) sides.push(['baseline_', new Baseline(papers, matrix, undefined, keyword)]);
+    const perRun = new Map<string, { p50: number[]; p95: number[] }>();
     for (let run = 0; run < runs; run++) {
-      for (let q = 0; q < 10; q++) for (const mode of MODES) index.rank(mode, claims[q], queryVectors.subarray(q * DIMS, (q + 1) * DIMS), 50);
-      const times: Record<string, number[]> = Object.fromEntries(MODES.map((mode) => [mode, []]));
+      for (const [, index] of sides) for (let q = 0; q < 10; q++) for (const mode of MODES) index.rank(mode, claims[q], queryVectors.subarray(q * DIMS, (q + 1) * DIMS), 50);
+      const times = new Map<string, number[]>();
       claims.forEach((text, q) => {
         const vector = queryVectors.subarray(q * DIMS, (q + 1) * DIMS);
+        // Alternate which side goes first, so neither always finds the caches warm.
+        const order = (q + run) % 2 === 0 ? sides : [...sides].reverse();
         for (const mode of MODES) {
-          const started = performance.now();
-          index.rank(mode, text, vector, 50);
-          times[mode].push(performance.now() - started);
+          for (const [prefix, index] of order) {
+            const started = performance.now();
+            index.rank(mode, text, vector, 50);
+            const key = `${prefix}${mode}`;
+            times.set(key, [...(times.get(key) ?? []), performance.now() - started]);
+          }
         }
       });
-      for (const mode of MODES) {
-        perRun[mode].p50.push(quantile(times[mode], 0.5));
-        perRun[mode].p95.push(quantile(times[mode], 0.95));
+      for (const [key, values] of times) {
+        const entry = perRun.get(key) ?? { p50: [], p95: [] };
+        entry.p50.push(quantile(values, 0.5));
+        entry.p95.push(quantile(values, 0.95));
+        perRun.set(key, entry);
       }
-      log(`  run ${run + 1}: ${MODES.map((mode) => `${mode} p95 ${round(perRun[mode].p95[run], 2)} ms`).join(', ')} (load ${round(loadavg()[0], 2)})`);
+      log(`  run ${run + 1}: ${[...perRun].map(([key, entry]) => `${key} p95 ${round(entry.p95[run], 2)} ms`).join(', ')} (load ${round(loadavg()[0], 2)})`);
     }
     const k = size >= 1000 ? `${size / 1000}k` : String(size);
-    for (const mode of MODES) {
-      result[`${mode}_p50_ms_${k}`] = round(median(perRun[mode].p50), 2);
-      result[`${mode}_p95_ms_${k}`] = round(median(perRun[mode].p95), 2);
-      result[`${mode}_p95_ms_${k}_runs`] = perRun[mode].p95.map((x) => round(x, 2));
+    for (const [key, entry] of perRun) {
+      result[`${key}_p50_ms_${k}`] = round(median(entry.p50), 2);
+      result[`${key}_p95_ms_${k}`] = round(median(entry.p95), 2);
+      result[`${key}_p95_ms_${k}_runs`] = entry.p95.map((x) => round(x, 2));
     }
   }
   result.load_average_1m_end = round(loadavg()[0], 2);
@@ -89,4 +107,4 @@ function main(): void {
   else for (const [key, value] of Object.entries(result)) console.log(`${key}: ${Array.isArray(value) ? value.join(' / ') : value}`);
 }
 
-main();
+await main();

@@ -3,7 +3,7 @@ import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor
 import type { KeywordIndex } from '../index/keyword.ts';
 import { ExampleError, exampleRowOf, rankExamples, type ExampleLibrary, type Examples } from './examples.ts';
 import { rankParts, type RankedHit, type RankingPart, type RankingParts, type RankTimings, type SearchMode, type Vectorless } from './pipeline.ts';
-import type { SearchIndex } from './search.ts';
+import { DEFAULT_RANKING, type SearchIndex } from './search.ts';
 
 /**
  * The one searcher: a query (and pinned examples) to an answer, over any library that offers the ranking's parts
@@ -127,7 +127,7 @@ export function memorySource(corpus: SearchableCorpus): SearchSource {
     papers: corpus.papers,
     count: corpus.papers.length,
     parts: index?.parts ?? keywordsOnly,
-    ranking: index?.ranking ?? { fusion: { k: 60, semanticWeight: 1, keywordWeight: 1 }, feedback: null },
+    ranking: index?.ranking ?? DEFAULT_RANKING,
     rowOf: (id) => (index ? exampleRowOf(index, id) : undefined),
     vectorless,
     meaningReady: () => index !== null,
@@ -268,6 +268,20 @@ export async function searchLibrary(
 
   const texts = source.texts;
   if (!texts) return outcome(hits, now(), unavailable);
+  return pagedAnswer(texts, hits, unavailable, now, outcome);
+}
+
+/**
+ * With paged texts, the first answer waits for the first page's texts only; `rest` brings the others. Rows whose
+ * text cannot be read are shown with a stand-in and the texts are named as unavailable, so the answer settles.
+ */
+async function pagedAnswer(
+  texts: PagedTexts,
+  hits: RankedHit[],
+  unavailable: PartProblem[],
+  now: () => number,
+  outcome: (shown: RankedHit[], at: number, problems: PartProblem[]) => SearchOutcome,
+): Promise<SearchOutcome> {
   const withTexts = (problem: string | null) => (problem ? [...unavailable, { part: 'texts' as const, reason: problem }] : unavailable);
   const firstProblem = await texts.load(hits.slice(0, FIRST_PAGE).map((hit) => hit.index));
   const done = now();
