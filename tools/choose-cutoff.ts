@@ -29,7 +29,7 @@ import { keywordStrength, relevanceThresholds } from '../src/search/relevance.ts
 import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { parseFlags, stringFlag, UsageError } from './cli.ts';
 
-/** The app shows at most this many results (src/app/searcher.ts RESULT_LIMIT). */
+/** The app shows at most this many results (src/search/searcher.ts RESULT_LIMIT). */
 const RESULTS = 50;
 
 /**

@@ -1,7 +1,7 @@
 import { exportPapers, suggestedFileName, type ExportFormat } from '../corpus/export.ts';
 import type { Paper } from '../base/paper.ts';
 import { downloadText } from './download.ts';
-import type { SearchOutcome } from './searcher.ts';
+import type { SearchOutcome } from '../search/searcher.ts';
 
 /** Saves the results on screen, with their ranks and scores, as a file the person downloads. */
 export function exportResults(outcome: SearchOutcome, format: ExportFormat, libraryName: string): void {

@@ -1,7 +1,7 @@
 import type { Paper } from '../base/paper.ts';
 import { relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
 import type { SearchMode } from '../search/search.ts';
-import { RESULT_LIMIT, type SearchOutcome } from './searcher.ts';
+import { RESULT_LIMIT, type SearchOutcome } from '../search/searcher.ts';
 
 /**
  * What the result list shows, decided apart from the view: the relevance cut (plausible results at once, the

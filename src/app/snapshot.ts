@@ -3,7 +3,7 @@ import type { Paper } from '../base/paper.ts';
 import type { LoadAmount, ModelInfo } from '../embedding/worker-api.ts';
 import type { Notice } from './notices.ts';
 import type { ByteProgress, OfflineStatus } from './offline.ts';
-import type { PublishedOfflineState } from './published/published-library.ts';
+import type { PublishedOfflineState } from '../published/published-library.ts';
 
 /**
  * What the page shows, as one immutable value the controller replaces on every change. Kept apart from the

@@ -1,5 +1,7 @@
 import type { Hit } from '../index/top-k.ts';
-import type { DocumentVectors, SearchIndex, SearchMode } from './search.ts';
+import { rankParts, type RankedHit, type RankingOptions, type RankingParts, type RankRequest, type SearchMode, type Vectorless } from './pipeline.ts';
+import type { DocumentVectors, SearchIndex } from './search.ts';
+import { andThen, settledNow, type SyncOrAsync } from './sync-or-async.ts';
 
 /**
  * Find by example: rank the library by papers the person pinned ("More like this", a pinned set, "not this").
@@ -309,14 +311,23 @@ export function rowsOf(vectors: DocumentVectors, indices: readonly number[]): Fl
 /** Paper ids to row indices, built once per index (100k ids take a few ms, not worth repeating per click). */
 const rowsById = new WeakMap<SearchIndex, Map<string, number>>();
 
-/** Row indices of the given paper ids; throws 'unknown-example' naming every id the library does not hold. */
-export function exampleRows(index: SearchIndex, ids: readonly string[]): number[] {
+function rowLookup(index: SearchIndex): Map<string, number> {
   let byId = rowsById.get(index);
   if (!byId) {
     byId = new Map(index.papers.map((paper, i) => [paper.id, i]));
     rowsById.set(index, byId);
   }
-  const lookup = byId;
+  return byId;
+}
+
+/** The row of a paper id in the index, if it holds it. */
+export function exampleRowOf(index: SearchIndex, id: string): number | undefined {
+  return rowLookup(index).get(id);
+}
+
+/** Row indices of the given paper ids; throws 'unknown-example' naming every id the library does not hold. */
+export function exampleRows(index: SearchIndex, ids: readonly string[]): number[] {
+  const lookup = rowLookup(index);
   const unknown = ids.filter((id) => !lookup.has(id));
   if (unknown.length > 0) throw new ExampleError('unknown-example', unknown.join(', '));
   return ids.map((id) => lookup.get(id)!);
@@ -347,11 +358,61 @@ export interface Examples {
   negative: readonly string[];
 }
 
+/** A library as find-by-example reads it: the ranking's parts, and its papers' rows by id. */
+export interface ExampleLibrary {
+  parts: RankingParts;
+  ranking: RankingOptions;
+  count: number;
+  /** The row of a paper id, when the library holds it (a published library: when this page has read it). */
+  rowOf(id: string): number | undefined;
+  vectorless?: Vectorless | null;
+}
+
 /**
- * What the UI calls: the library ranked by the examples (and the typed query, when given), the examples
- * themselves left out, as the same Hit[] as `SearchIndex.rank`. Without a typed query it ranks by meaning only
- * (there is no text for keywords to match).
+ * The library ranked by the examples (and the typed query, when given), the examples themselves left out, over
+ * parts that answer at once or later (pipeline.ts). Without a typed query it ranks by meaning only (there is no
+ * text for keywords to match). Throws (or rejects with) an ExampleError when the examples cannot be used.
  */
+export function rankExamples(
+  library: ExampleLibrary,
+  examples: Examples,
+  typedQuery: { text: string; vector: Float32Array } | null,
+  k: number,
+  options: Partial<ExampleOptions> = {},
+  onPartFailure?: RankRequest['onPartFailure'],
+): SyncOrAsync<RankedHit[]> {
+  const settings = exampleOptions(options);
+  // One lookup for both lists, so the error names every unknown id at once.
+  const ids = [...examples.positive, ...examples.negative];
+  const found = ids.map((id) => library.rowOf(id));
+  const unknown = ids.filter((_, i) => found[i] === undefined);
+  if (unknown.length > 0) throw new ExampleError('unknown-example', unknown.join(', '));
+  const rows = found as number[];
+  const exclude = new Set(rows);
+  const sample =
+    settings.method === 'classifier' && examples.positive.length > 0
+      ? sampleBackgroundIndices(library.count, settings.classifier.backgroundSize, exclude, settings.classifier.seed)
+      : [];
+  return andThen(library.parts.rows([...rows, ...sample]), (vectors) => {
+    // While indexing, papers not embedded yet hold all-zero rows: as an example that would rank by nothing.
+    const missing = ids.filter((_, i) => norm(vectors[i]) === 0);
+    if (missing.length > 0) throw new ExampleError('not-embedded', missing.join(', '));
+    const direction = exampleQueryVector(
+      {
+        positives: vectors.slice(0, examples.positive.length),
+        negatives: vectors.slice(examples.positive.length, rows.length),
+        typedQuery: typedQuery?.vector ?? null,
+        background: vectors.slice(rows.length).filter((row) => norm(row) > 0),
+      },
+      settings,
+    );
+    const text = typedQuery?.text.trim() ?? '';
+    const request = { mode: text ? settings.mode : 'semantic', text, vector: direction, k: k + exclude.size, vectorless: library.vectorless, onPartFailure } as const;
+    return andThen(rankParts(library.parts, library.ranking, request), ({ hits }) => hits.filter((hit) => !exclude.has(hit.index)).slice(0, k));
+  });
+}
+
+/** `rankExamples` over an index in memory (evaluation and tools): always synchronous. */
 export function rankByExamples(
   index: SearchIndex,
   examples: Examples,
@@ -359,30 +420,6 @@ export function rankByExamples(
   k: number,
   options: Partial<ExampleOptions> = {},
 ): Hit[] {
-  const settings = exampleOptions(options);
-  // One lookup for both lists, so the error names every unknown id at once.
-  const ids = [...examples.positive, ...examples.negative];
-  const rows = exampleRows(index, ids);
-  const vectors = rowsOf(index.vectors, rows);
-  // While indexing, papers not embedded yet hold all-zero rows: as an example that would rank by nothing.
-  const missing = ids.filter((_, i) => norm(vectors[i]) === 0);
-  if (missing.length > 0) throw new ExampleError('not-embedded', missing.join(', '));
-  const positives = vectors.slice(0, examples.positive.length);
-  const negatives = vectors.slice(examples.positive.length);
-  const exclude = new Set(rows);
-  const background =
-    settings.method === 'classifier' && positives.length > 0
-      ? rowsOf(index.vectors, sampleBackgroundIndices(index.vectors.count, settings.classifier.backgroundSize, exclude, settings.classifier.seed)).filter((row) => norm(row) > 0)
-      : [];
-  const direction = exampleQueryVector(
-    {
-      positives,
-      negatives,
-      typedQuery: typedQuery?.vector ?? null,
-      background,
-    },
-    settings,
-  );
-  const text = typedQuery?.text.trim() ?? '';
-  return rankExcluding(index, text ? settings.mode : 'semantic', text, direction, k, exclude);
+  const library: ExampleLibrary = { parts: index.parts, ranking: index.ranking, count: index.papers.length, rowOf: (id) => exampleRowOf(index, id) };
+  return settledNow(rankExamples(library, examples, typedQuery, k, options), 'rankByExamples');
 }

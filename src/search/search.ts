@@ -1,11 +1,13 @@
 import type { Paper } from '../base/paper.ts';
-import { DEFAULT_MODEL_ID, getModelSpec, type RankingSpec } from '../embedding/models.ts';
+import { DEFAULT_MODEL_ID, getModelSpec } from '../embedding/models.ts';
 import { cosineScores } from '../index/cosine.ts';
-import { cosineBlendOptions, fuse, type FusionOptions } from '../index/fusion.ts';
+import { cosineBlendOptions } from '../index/fusion.ts';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordIndex, type KeywordOptions } from '../index/keyword.ts';
 import { QuantizedMatrix } from '../index/quantized-matrix.ts';
 import { topK, type Hit } from '../index/top-k.ts';
 import { feedbackVector } from './feedback.ts';
+import { rankParts, type RankingOptions, type RankingParts, type SearchMode, type TimedRanking } from './pipeline.ts';
+import { settledNow } from './sync-or-async.ts';
 import type { VectorMatrix } from '../index/vector-matrix.ts';
 
 /**
@@ -14,37 +16,11 @@ import type { VectorMatrix } from '../index/vector-matrix.ts';
  */
 export type DocumentVectors = VectorMatrix | QuantizedMatrix;
 
-/** The three ways to rank; the app, evaluation and benchmarks all go through `SearchIndex.rank`. */
-export type SearchMode = 'semantic' | 'keyword' | 'hybrid';
+export type { FeedbackOptions, RankingOptions, RankTimings, SearchMode, TimedRanking } from './pipeline.ts';
+export { FUSION_DEPTH } from './pipeline.ts';
 export const SEARCH_MODES: readonly SearchMode[] = ['semantic', 'keyword', 'hybrid'];
 /** The mode that measured best (docs/quality.md). */
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
-
-/** How deep each single ranking goes before fusion. */
-export const FUSION_DEPTH = 100;
-
-/** Pseudo-relevance feedback on the query vector (ModelSpec.ranking.feedback). */
-export type FeedbackOptions = NonNullable<RankingSpec['feedback']>;
-
-/** Where one `rank` spent its time, in ms (SearchIndex.rankTimed); a phase the mode skips is 0. */
-export interface RankTimings {
-  /** Cosine scoring and top-k (both passes when hybrid uses feedback). */
-  scoreMs: number;
-  /** BM25 (MiniSearch). */
-  keywordMs: number;
-  /** Combining the two lists (both fusions when hybrid uses feedback). */
-  fusionMs: number;
-}
-
-export interface TimedRanking {
-  hits: Hit[];
-  timings: RankTimings;
-}
-
-export interface RankingOptions {
-  fusion: FusionOptions;
-  feedback: FeedbackOptions | null;
-}
 
 /** How `modelId`'s vectors are ranked: the fusion weight and feedback kept in its spec (src/embedding/models.ts). */
 export function rankingFor(modelId: string = DEFAULT_MODEL_ID): RankingOptions {
@@ -57,6 +33,8 @@ export const DEFAULT_RANKING: RankingOptions = rankingFor(DEFAULT_MODEL_ID);
 export class SearchIndex {
   readonly keyword: KeywordIndex;
   private readonly scratch: Float32Array;
+  /** This index as the ranking pipeline reads it (pipeline.ts): every part answers at once. */
+  readonly parts: RankingParts;
 
   constructor(
     readonly papers: readonly Paper[],
@@ -69,6 +47,11 @@ export class SearchIndex {
     this.keyword = keyword instanceof KeywordIndex ? keyword : new KeywordIndex(papers, keyword);
     // The quantized matrix owns its score buffer; only the float32 path needs scratch.
     this.scratch = vectors instanceof QuantizedMatrix ? new Float32Array(0) : new Float32Array(papers.length);
+    this.parts = {
+      semantic: (vector, depth) => this.semantic(vector, depth),
+      keyword: (text, depth) => this.keyword.query(text, depth),
+      rows: (rows) => rows.map((row) => this.vectors.row(row)),
+    };
   }
 
   /** One scoring pass: the k papers closest to `queryVector` by cosine. */
@@ -99,29 +82,6 @@ export class SearchIndex {
    * fusion as fusion. `now` is injectable so tests can drive a fake clock.
    */
   rankTimed(mode: SearchMode, queryText: string, queryVector: Float32Array | null, k: number, now: () => number = () => performance.now()): TimedRanking {
-    const timings: RankTimings = { scoreMs: 0, keywordMs: 0, fusionMs: 0 };
-    // Each step reads the clock once when it ends; the previous reading is its start.
-    let last = now();
-    const timed = <T>(phase: keyof RankTimings, step: () => T): T => {
-      const result = step();
-      const ended = now();
-      timings[phase] += ended - last;
-      last = ended;
-      return result;
-    };
-    if (mode === 'keyword') return { hits: timed('keywordMs', () => this.keyword.query(queryText, k)), timings };
-    if (!queryVector) throw new Error(`rank: mode "${mode}" needs the query vector`);
-    if (mode === 'semantic') return { hits: timed('scoreMs', () => this.semantic(queryVector, k)), timings };
-    const depth = Math.max(k, FUSION_DEPTH);
-    const { fusion, feedback } = this.ranking;
-    const semantic = timed('scoreMs', () => this.semantic(queryVector, depth));
-    const keyword = timed('keywordMs', () => this.keyword.query(queryText, depth));
-    let fused = timed('fusionMs', () => fuse(semantic, keyword, fusion));
-    if (feedback) {
-      const moved = fused.slice(0, feedback.docs);
-      const again = timed('scoreMs', () => this.semantic(this.feedbackQuery(queryVector, moved, feedback.weight), depth));
-      fused = timed('fusionMs', () => fuse(again, keyword, fusion));
-    }
-    return { hits: fused.slice(0, k), timings };
+    return settledNow(rankParts(this.parts, this.ranking, { mode, text: queryText, vector: queryVector, k }, now), 'SearchIndex.rank');
   }
 }

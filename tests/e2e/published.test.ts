@@ -178,4 +178,36 @@ describe('a library published with the site (compressed layout)', () => {
       await browser.close();
     }
   });
+
+  test('issue 19: damaged text and keyword shards: every answer belongs to its query, names the part that failed, and settles', async () => {
+    await setFaults(server, [
+      { path: '/corpus/text/', fault: 'corrupt' },
+      { path: '/corpus/keyword/', fault: 'corrupt' },
+    ]);
+    const browser = await launch();
+    try {
+      const page = await openSite(browser, server);
+      await untilMeaningReady(page, 120_000);
+      // Hybrid: meaning answers without keywords; the results show "text unavailable"; the summary settles.
+      const first = await searchAll(page, 'state space models as an alternative to attention', 'hybrid');
+      expect(first.length).toBeGreaterThan(0);
+      expect(await page.$eval('[data-testid="summary"]', (node) => node.getAttribute('data-fallback'))).toBe('');
+      expect(await page.textContent('[data-testid="result"] h2')).toMatch(/Text unavailable/);
+      const notice = await noticeText(page, 'part-unavailable');
+      expect(notice).toMatch(/keyword search/);
+      expect(notice).toMatch(/the text of some results/);
+      expect(await notices(page)).not.toContain('query-failed');
+      // A new query in Meaning mode replaces the list: nothing of the previous answer stays.
+      const second = await searchAll(page, 'E2F histone acetylation Tip60 chromatin late G1', 'semantic');
+      expect(await page.$eval('[data-testid="summary"]', (node) => node.getAttribute('data-query'))).toBe('E2F histone acetylation Tip60 chromatin late G1');
+      expect(second).not.toEqual(first);
+      // Keywords mode answers by meaning when the keyword shards cannot be read.
+      const byWords = await searchAll(page, 'German language model', 'keyword');
+      expect(byWords.length).toBeGreaterThan(0);
+      expect(await noticeText(page, 'part-unavailable')).toMatch(/keyword search/);
+    } finally {
+      await clearFaults(server);
+      await browser.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import type { Paper } from '../../src/base/paper.ts';
 import { relevanceThresholds } from '../../src/search/relevance.ts';
 import type { SearchMode } from '../../src/search/search.ts';
 import { CLOSEST_WHEN_NONE, resultCut, resultRows, rowRelevance, scoredMode, scoreLabel } from '../../src/app/result-rows.ts';
-import { RESULT_LIMIT, type SearchOutcome } from '../../src/app/searcher.ts';
+import { RESULT_LIMIT, type SearchOutcome } from '../../src/search/searcher.ts';
 
 const PAPERS: Paper[] = Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, title: `Paper ${i}`, abstract: '' }));
 // Scores around the shipped model's measured thresholds (whatever they are): two strong, one good, the rest weak.
@@ -14,7 +14,7 @@ const GOOD = (semantic.strong + semantic.good) / 2;
 const WEAK = semantic.good - 0.05;
 
 function outcome(scores: number[], extra: Partial<SearchOutcome> = {}, mode: SearchMode = 'semantic'): SearchOutcome {
-  return { query: 'heart', papers: PAPERS, mode, hits: scores.map((score, index) => ({ index, score })), elapsedMs: 1, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null, ...extra };
+  return { query: 'heart', papers: PAPERS, mode, hits: scores.map((score, index) => ({ index, score })), elapsedMs: 1, partial: false, fallback: null, unavailable: [], queryCut: null, timings: null, examples: null, exampleProblem: null, ...extra };
 }
 const all = () => true;
 

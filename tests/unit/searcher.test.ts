@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rankQuery, RESULT_LIMIT, type QueryEmbedder, type SearchableCorpus } from '../../src/app/searcher.ts';
+import { emptyOutcome, memorySource, RESULT_LIMIT, searchLibrary, type QueryEmbedder, type SearchableCorpus } from '../../src/search/searcher.ts';
+
+/** The one searcher over a library in memory. */
+const searchMemory = (corpus: SearchableCorpus, ...rest: Parameters<typeof searchLibrary> extends [unknown, ...infer R] ? R : never) => searchLibrary(memorySource(corpus), ...rest);
 import type { Paper } from '../../src/base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../../src/embedding/supervisor.ts';
 import { KeywordIndex } from '../../src/index/keyword.ts';
@@ -63,19 +66,20 @@ const clock = () => {
   return () => (t += 5);
 };
 
-describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) => {
+describe.each(['float32', 'int8'] as const)('searchLibrary in memory: over %s vectors', (kind) => {
   it('keyword mode needs no embedder and reports no fallback', async () => {
     const e = embedder(new Error('must not be called'), false);
-    const outcome = await rankQuery(corpusWith(kind, { index: false }), e, 'selective Mamba', 'keyword', null, clock());
+    const outcome = await searchMemory(corpusWith(kind, { index: false }), e, 'selective Mamba', 'keyword', null, clock());
     expect(ids(outcome.hits)).toEqual(['b']);
-    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 5, timings: { embedMs: 0, scoreMs: 0, keywordMs: 5, fusionMs: 0, totalMs: 5 } });
+    // Clock readings: start, ranking starts, keywords end, done.
+    expect(outcome).toMatchObject({ query: 'selective Mamba', mode: 'keyword', fallback: null, partial: false, elapsedMs: 15, timings: { embedMs: 0, scoreMs: 0, keywordMs: 5, fusionMs: 0, totalMs: 15 } });
     expect(outcome.papers).toBe(papers);
     expect(e.texts).toEqual([]);
   });
 
   it('semantic mode ranks by the embedded query (trimmed)', async () => {
     const e = embedder(mostly(2, 0));
-    const outcome = await rankQuery(corpusWith(kind), e, '  eight-bit optimizers  ', 'semantic', null, clock());
+    const outcome = await searchMemory(corpusWith(kind), e, '  eight-bit optimizers  ', 'semantic', null, clock());
     expect(e.texts).toEqual(['eight-bit optimizers']);
     expect(ids(outcome.hits)).toEqual(['c', 'a', 'b', 'd']);
     // Clock readings: start, embedded, ranking starts (SearchIndex.rankTimed), scored, done.
@@ -83,7 +87,7 @@ describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) 
   });
 
   it('hybrid mode fuses meaning and keywords', async () => {
-    const outcome = await rankQuery(corpusWith(kind), embedder(axis(3)), 'German language model', 'hybrid', null, clock());
+    const outcome = await searchMemory(corpusWith(kind), embedder(axis(3)), 'German language model', 'hybrid', null, clock());
     expect(outcome.fallback).toBeNull();
     // Readings: start, embedded, ranking starts, scored, keywords, fused, scored again and fused again (the
     // shipped feedback), done: the split of SearchIndex.rankTimed, passed on.
@@ -94,10 +98,10 @@ describe.each(['float32', 'int8'] as const)('rankQuery over %s vectors', (kind) 
   });
 });
 
-describe('rankQuery falls back to keywords', () => {
+describe('searchLibrary in memory: falls back to keywords', () => {
   it('semantic with an unavailable embedder answers keyword hits, model-unavailable, without asking it', async () => {
     const e = embedder(axis(0), false);
-    const outcome = await rankQuery(corpusWith('int8'), e, 'heart signals', 'semantic');
+    const outcome = await searchMemory(corpusWith('int8'), e, 'heart signals', 'semantic');
     expect(ids(outcome.hits)).toEqual(['d']);
     expect(outcome.fallback).toBe('model-unavailable');
     expect(outcome.mode).toBe('semantic');
@@ -106,7 +110,7 @@ describe('rankQuery falls back to keywords', () => {
 
   it('hybrid with no vectors yet (index null) answers keyword hits, model-unavailable', async () => {
     const e = embedder(axis(0));
-    const outcome = await rankQuery(corpusWith('int8', { index: false }), e, 'quantization optimizers', 'hybrid');
+    const outcome = await searchMemory(corpusWith('int8', { index: false }), e, 'quantization optimizers', 'hybrid');
     expect(ids(outcome.hits)).toEqual(['c']);
     expect(outcome.fallback).toBe('model-unavailable');
     expect(e.texts).toEqual([]);
@@ -114,30 +118,31 @@ describe('rankQuery falls back to keywords', () => {
 
   it('embedQuery rejecting EngineUnavailableError gives model-unavailable', async () => {
     const e = embedder(new EngineUnavailableError({ code: 'files-damaged', detail: 'sha mismatch' }));
-    const outcome = await rankQuery(corpusWith('int8'), e, 'Mamba', 'hybrid');
+    const outcome = await searchMemory(corpusWith('int8'), e, 'Mamba', 'hybrid');
     expect(ids(outcome.hits)).toEqual(['b']);
     expect(outcome.fallback).toBe('model-unavailable');
     expect(e.texts).toEqual(['Mamba']);
   });
 
   it('embedQuery rejecting WorkerLostError gives query-failed', async () => {
-    const outcome = await rankQuery(corpusWith('int8'), embedder(new WorkerLostError('died')), 'Mamba', 'semantic');
+    const outcome = await searchMemory(corpusWith('int8'), embedder(new WorkerLostError('died')), 'Mamba', 'semantic');
     expect(ids(outcome.hits)).toEqual(['b']);
     expect(outcome.fallback).toBe('query-failed');
   });
 
   it('other errors propagate', async () => {
     const boom = new TypeError('dims mismatch');
-    await expect(rankQuery(corpusWith('int8'), embedder(boom), 'Mamba', 'semantic')).rejects.toBe(boom);
+    await expect(searchMemory(corpusWith('int8'), embedder(boom), 'Mamba', 'semantic')).rejects.toBe(boom);
   });
 });
 
-describe('rankQuery edge cases', () => {
+describe('searchLibrary in memory: edge cases', () => {
   it('an empty or blank query gives no hits in every mode, without embedding', async () => {
     for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
       const e = embedder(axis(0));
-      const outcome = await rankQuery(corpusWith('int8'), e, '   ', mode);
-      expect(outcome).toEqual({ query: '   ', papers, mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples: null, exampleProblem: null });
+      const outcome = await searchMemory(corpusWith('int8'), e, '   ', mode);
+      expect(outcome).toEqual(emptyOutcome('   ', mode, papers));
+      expect(outcome).toMatchObject({ hits: [], elapsedMs: 0, timings: null, unavailable: [], queryCut: null });
       expect(e.texts).toEqual([]);
     }
   });
@@ -145,14 +150,14 @@ describe('rankQuery edge cases', () => {
   it('while indexing, semantic hits are limited to papers whose vector is present', async () => {
     // a and c are embedded; b and d are still zero rows.
     const corpus = corpusWith('int8', { complete: false, present: [0, 2] });
-    const outcome = await rankQuery(corpus, embedder(mostly(1, 2)), 'state spaces', 'semantic');
+    const outcome = await searchMemory(corpus, embedder(mostly(1, 2)), 'state spaces', 'semantic');
     expect(outcome.partial).toBe(true);
     expect(ids(outcome.hits)).toEqual(['c', 'a']);
     expect(outcome.fallback).toBeNull();
   });
 
   it('a complete corpus is not partial and keeps every semantic hit', async () => {
-    const outcome = await rankQuery(corpusWith('int8'), embedder(mostly(1, 2)), 'state spaces', 'semantic');
+    const outcome = await searchMemory(corpusWith('int8'), embedder(mostly(1, 2)), 'state spaces', 'semantic');
     expect(outcome.partial).toBe(false);
     expect(ids(outcome.hits)).toEqual(['b', 'c', 'a', 'd']);
   });
@@ -169,13 +174,13 @@ describe('rankQuery edge cases', () => {
       complete: false,
     };
     for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
-      const outcome = await rankQuery(corpus, embedder(axis(0)), 'graphs', mode);
+      const outcome = await searchMemory(corpus, embedder(axis(0)), 'graphs', mode);
       expect(outcome.hits).toHaveLength(RESULT_LIMIT);
     }
   });
 });
 
-describe('rankQuery by examples (More like this, pinned papers)', () => {
+describe('searchLibrary in memory: by examples (More like this, pinned papers)', () => {
   const near = (i: number, j: number, w: number) => {
     const v = axis(i);
     v[j] = w;
@@ -192,7 +197,7 @@ describe('rankQuery by examples (More like this, pinned papers)', () => {
 
   it('ranks by the example paper, without it, and needs no query embedding when nothing is typed', async () => {
     const e = embedder(axis(2));
-    const outcome = await rankQuery(exampleCorpus(), e, '', 'hybrid', { positive: ['a'], negative: [] });
+    const outcome = await searchMemory(exampleCorpus(), e, '', 'hybrid', { positive: ['a'], negative: [] });
     expect(ids(outcome.hits).slice(0, 2)).toEqual(['b', 'c']);
     expect(ids(outcome.hits)).not.toContain('a');
     expect(e.texts).toEqual([]);
@@ -203,12 +208,12 @@ describe('rankQuery by examples (More like this, pinned papers)', () => {
   });
 
   it('works while the model is unavailable: the examples are vectors the library already has', async () => {
-    const outcome = await rankQuery(exampleCorpus(), embedder(new EngineUnavailableError({ code: 'files-damaged', detail: 'x' }), false), 'whatever', 'semantic', { positive: ['a'], negative: [] });
+    const outcome = await searchMemory(exampleCorpus(), embedder(new EngineUnavailableError({ code: 'files-damaged', detail: 'x' }), false), 'whatever', 'semantic', { positive: ['a'], negative: [] });
     expect(ids(outcome.hits)[0]).toBe('b');
   });
 
   it('an example that is not in the library is reported by code, and the typed query still answers', async () => {
-    const outcome = await rankQuery(exampleCorpus(), embedder(axis(3)), 'heart', 'semantic', { positive: ['gone'], negative: [] });
+    const outcome = await searchMemory(exampleCorpus(), embedder(axis(3)), 'heart', 'semantic', { positive: ['gone'], negative: [] });
     expect(outcome.exampleProblem?.code).toBe('unknown-example');
     expect(ids(outcome.hits)[0]).toBe('d');
   });

@@ -1,5 +1,5 @@
 import type { EmbeddingSupervisor } from '../../embedding/supervisor.ts';
-import type { PublishedLibrary } from '../published/published-library.ts';
+import type { PublishedLibrary } from '../../published/published-library.ts';
 import type { AppState } from './app-state.ts';
 import type { AppDeps, CacheLike, LibraryStoreLike } from './deps.ts';
 import { ImportFlow } from './import-flow.ts';

@@ -7,8 +7,8 @@ import { browserStorage, recallRate, rememberRate, type MeasuredRate } from '../
 import type { Notice } from '../notices.ts';
 import { isServedOffline, prepareOffline } from '../offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from '../offline-watch.ts';
-import { openSitePublishedLibrary } from '../published/open-published.ts';
-import type { PublishedLibrary } from '../published/published-library.ts';
+import { openSitePublishedLibrary } from '../../published/open-published.ts';
+import type { PublishedLibrary } from '../../published/published-library.ts';
 import { assetUrls } from '../urls.ts';
 import { VectorCache } from '../vector-cache.ts';
 import { broadcastLibraryEvents, type LibraryEvents } from './library-events.ts';
@@ -46,7 +46,7 @@ export const browserDeps = (): AppDeps => ({
   openLibraries: () => LibraryStore.open(),
   openCache: (notify) => VectorCache.open(notify),
   loadBundled: loadBundledCorpus,
-  openPublished: openSitePublishedLibrary,
+  openPublished: () => openSitePublishedLibrary(assetUrls.publishedManifest),
   parseFiles: (files, options, onProgress) => parseFilesInWorker(files, options, onProgress),
   parseText: (text, options, onProgress) => parseTextInWorker(text, 'pasted text', options, onProgress),
   storage: { status: () => readStorageStatus(), persist: () => requestPersistence() },

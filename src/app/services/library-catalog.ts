@@ -5,7 +5,7 @@ import { VectorGarbageCollector } from '../../library/vector-gc.ts';
 import type { LoadedCorpus } from '../bundled-corpus.ts';
 import { libraryEntries } from '../library-entries.ts';
 import { notice } from '../notices.ts';
-import type { PublishedLibrary } from '../published/published-library.ts';
+import type { PublishedLibrary } from '../../published/published-library.ts';
 import { BUNDLED_LIBRARY_ID } from '../snapshot.ts';
 import { describe, type AppState } from './app-state.ts';
 import type { AppDeps, CacheLike, LibraryStoreLike } from './deps.ts';

@@ -1,6 +1,6 @@
 import type { VectorSource } from '../../index/resolve-vectors.ts';
-import type { PublishedLibrary } from '../published/published-library.ts';
-import type { SearchableCorpus } from '../searcher.ts';
+import type { PublishedLibrary } from '../../published/published-library.ts';
+import type { SearchableCorpus } from '../../search/searcher.ts';
 
 /** A library held in this tab (the bundled papers, or a stored or just-imported one), with its indexing state. */
 export interface LocalCorpus extends SearchableCorpus {

@@ -1,7 +1,7 @@
 import type { EmbeddingSupervisor } from '../../embedding/supervisor.ts';
 import { notice } from '../notices.ts';
-import type { PublishedLibrary } from '../published/published-library.ts';
-import { RESULT_LIMIT } from '../searcher.ts';
+import type { PublishedLibrary } from '../../published/published-library.ts';
+import { RESULT_LIMIT } from '../../search/searcher.ts';
 import type { PublishedStatus } from '../snapshot.ts';
 import { describe, type AppState } from './app-state.ts';
 import type { OpenLibrarySlot } from './open-library.ts';

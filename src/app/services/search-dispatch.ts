@@ -3,8 +3,7 @@ import { LatestOnly } from '../../base/latest-only.ts';
 import { EXAMPLE_ERROR_CODES, type Examples } from '../../search/examples.ts';
 import type { SearchMode } from '../../search/search.ts';
 import { notice } from '../notices.ts';
-import { rankPublishedQuery } from '../published/published-searcher.ts';
-import { rankQuery, type QueryEmbedder, type SearchOutcome } from '../searcher.ts';
+import { describeParts, emptyOutcome, MAX_QUERY_CHARS, memorySource, searchLibrary, type QueryEmbedder, type SearchOutcome } from '../../search/searcher.ts';
 import type { AppState } from './app-state.ts';
 import type { OpenLibrary, OpenLibrarySlot } from './open-library.ts';
 
@@ -40,9 +39,13 @@ export class SearchDispatch {
       const embedder: QueryEmbedder = { embedQuery: (text) => engine.embedQuery(text), available: () => engine.state.kind !== 'unavailable' };
       const outcome =
         open.kind === 'published'
-          ? await rankPublishedQuery(open.library.searchable, { ...embedder, available: () => embedder.available() && this.parts.publishedVectorsReady() }, query, mode, usable)
-          : await rankQuery(open.corpus, embedder, query, mode, usable);
-      if (outcome.fallback === 'query-failed') state.notify(notice('query-failed'));
+          ? await searchLibrary(open.library.searchable, { ...embedder, available: () => embedder.available() && this.parts.publishedVectorsReady() }, query, mode, usable)
+          : await searchLibrary(memorySource(open.corpus), embedder, query, mode, usable);
+      if (outcome.fallback === 'query-failed' && !outcome.unavailable.some((problem) => problem.part === 'meaning')) state.notify(notice('query-failed'));
+      if (outcome.unavailable.length > 0) state.notify(notice('part-unavailable', { parts: describeParts(outcome.unavailable) }));
+      else state.withdraw('part-unavailable');
+      if (outcome.queryCut) state.notify(notice('query-cut', { length: outcome.queryCut, kept: MAX_QUERY_CHARS }));
+      else state.withdraw('query-cut');
       if (outcome.exampleProblem) state.notify(notice('examples-unusable', { reason: EXAMPLE_ERROR_CODES[outcome.exampleProblem.code] }));
       else state.withdraw('examples-unusable');
       return { ...outcome, droppedExamples: dropped };
@@ -74,5 +77,5 @@ function idsOf(papers: readonly { id: string }[]): (id: string) => boolean {
 
 /** The answer before any library is open (start-up): nothing, and nothing dropped. */
 export function nothingOpen(query: string, mode: SearchMode, examples: Examples | null): SearchAnswer {
-  return { query, papers: [], mode, hits: [], elapsedMs: 0, partial: false, fallback: null, timings: null, examples, exampleProblem: null, droppedExamples: [] };
+  return { ...emptyOutcome(query, mode), examples, droppedExamples: [] };
 }

@@ -10,8 +10,8 @@ import { VectorCache } from '../../../src/app/vector-cache.ts';
 import type { MeasuredRate } from '../../../src/app/embedding-estimate.ts';
 import type { Paper } from '../../../src/base/paper.ts';
 import type { ModelFailure } from '../../../src/embedding/worker-api.ts';
-import { PaperBook } from '../../../src/app/published/paper-book.ts';
-import type { PublishedLibrary } from '../../../src/app/published/published-library.ts';
+import { PaperBook } from '../../../src/published/paper-book.ts';
+import { publishedSearchable, type PublishedLibrary } from '../../../src/published/published-library.ts';
 import { QuantizedMatrix } from '../../../src/index/quantized-matrix.ts';
 import { DEFAULT_RANKING, SearchIndex } from '../../../src/search/search.ts';
 import { fakeModel, FakeSpawner, READY, type WorkerScript } from '../../support/fake-worker.ts';
@@ -180,16 +180,15 @@ export function fakePublished(options: FakePublishedOptions = {}) {
     name: 'Field literature',
     count: PUBLISHED_PAPERS.length,
     modelKey: options.modelKey ?? MODEL.modelKey,
-    searchable: {
-      ranking: DEFAULT_RANKING,
-      semanticReady: () => installed,
-      book: new PaperBook(PUBLISHED_PAPERS.length, async (rows) => (record.reads.push([...rows]), new Map(rows.map((row): [number, Paper] => [row, PUBLISHED_PAPERS[row]])))),
-      parts: {
+    searchable: publishedSearchable(
+      new PaperBook(PUBLISHED_PAPERS.length, async (rows) => (record.reads.push([...rows]), new Map(rows.map((row): [number, Paper] => [row, PUBLISHED_PAPERS[row]])))),
+      {
         semantic: async (vector, depth) => exact.semantic(vector, depth),
         keyword: async (text, depth) => exact.keyword.query(text, depth),
         rows: async (rows) => rows.map((row) => Float32Array.from(exact.vectors.row(row))),
       },
-    },
+      () => installed,
+    ),
     installVectors: async (onProgress) => {
       record.installs++;
       onProgress({ loaded: 0, total: 1_000 });

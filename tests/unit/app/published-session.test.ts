@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Paper } from '../../../src/base/paper.ts';
-import { DEFAULT_RANKING } from '../../../src/search/search.ts';
-import { PaperBook } from '../../../src/app/published/paper-book.ts';
-import type { PublishedLibrary } from '../../../src/app/published/published-library.ts';
+import { PaperBook } from '../../../src/published/paper-book.ts';
+import { publishedSearchable, type PublishedLibrary } from '../../../src/published/published-library.ts';
 import { AppState } from '../../../src/app/services/app-state.ts';
 import { OpenLibrarySlot } from '../../../src/app/services/open-library.ts';
 import { PublishedSession } from '../../../src/app/services/published-session.ts';
@@ -19,12 +18,11 @@ function published(modelKey = MODEL.modelKey) {
     name: 'Field literature',
     count: PAPERS.length,
     modelKey,
-    searchable: {
-      ranking: DEFAULT_RANKING,
-      semanticReady: () => false,
-      book: new PaperBook(PAPERS.length, async (rows) => (reads.push([...rows]), new Map(rows.map((row): [number, Paper] => [row, PAPERS[row]])))),
-      parts: { semantic: async () => [], keyword: async () => [], rows: async () => [] },
-    },
+    searchable: publishedSearchable(
+      new PaperBook(PAPERS.length, async (rows) => (reads.push([...rows]), new Map(rows.map((row): [number, Paper] => [row, PAPERS[row]])))),
+      { semantic: async () => [], keyword: async () => [], rows: async () => [] },
+      () => false,
+    ),
     installVectors: async (onProgress) => {
       onProgress({ loaded: 10, total: 100 });
       await install.promise;

@@ -1,5 +1,26 @@
-import type { ByteProgress } from '../offline.ts';
-import type { PublishedSearchable } from './published-searcher.ts';
+import type { RankingParts } from '../search/pipeline.ts';
+import type { SearchSource } from '../search/searcher.ts';
+import { DEFAULT_RANKING } from '../search/search.ts';
+import type { PaperBook } from './paper-book.ts';
+
+/** Bytes done of a download (the page's progress bars take the same shape). */
+export interface ByteProgress {
+  loaded: number;
+  total: number;
+}
+
+/** A published library as the searcher reads it (src/search/searcher.ts), with the papers read so far. */
+export interface PublishedSearchable extends SearchSource {
+  book: PaperBook;
+}
+
+/**
+ * A published library as a search source: every paper has a vector (once installed: `meaningReady`), texts are
+ * paged through the book, and a paper is known by id once its text was read here.
+ */
+export function publishedSearchable(book: PaperBook, parts: RankingParts, meaningReady: () => boolean, ranking = DEFAULT_RANKING): PublishedSearchable {
+  return { ranking, parts, book, papers: book.papers, count: book.count, rowOf: (id) => book.rowOf(id), texts: book, vectorless: null, meaningReady };
+}
 
 /**
  * A library published with the site (`npm run index -- --layout compressed`, issue 10): what the controller

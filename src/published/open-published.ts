@@ -1,27 +1,23 @@
 import * as Comlink from 'comlink';
-import { TextShardReader } from '../../published/text-shards/reader.ts';
-import type { Paper } from '../../base/paper.ts';
-import { CompressedIndexError } from '../../index/compressed/errors.ts';
-import { spawnCompressedWorker, type CompressedWorker } from '../../published/vectors/compressed-client.ts';
-import type { InstallProgress } from '../../published/vectors/compressed-service.ts';
-import { StaticKeywordIndex } from '../../published/static-keyword/static-keyword-index.ts';
-import { PUBLISHED_ERROR_CODES, PublishedLibraryError, type PublishedErrorCode } from '../../published/errors.ts';
-import { publishedFileSource, type PublishedFileSource } from '../../published/fetch-file.ts';
-import type { PublishedFile } from '../../base/files.ts';
-import { allFiles, parsePublishedManifest, type PublishedManifest } from '../../published/manifest.ts';
-import { downloadForOffline, planOfflineDownload } from '../../published/offline-download.ts';
-import { DEFAULT_RANKING } from '../../search/search.ts';
-import { assetUrls } from '../urls.ts';
-import { PaperBook } from './paper-book.ts';
-import type { PublishedLibrary, PublishedOfflineState, PublishedPartState } from './published-library.ts';
+import { TextShardReader } from './text-shards/reader.ts';
+import { CompressedIndexError } from '../index/compressed/errors.ts';
+import { spawnCompressedWorker, type CompressedWorker } from './vectors/compressed-client.ts';
+import type { InstallProgress } from './vectors/compressed-service.ts';
+import { StaticKeywordIndex } from './static-keyword/static-keyword-index.ts';
+import { PUBLISHED_ERROR_CODES, PublishedLibraryError, type PublishedErrorCode } from './errors.ts';
+import { publishedFileSource, type PublishedFileSource } from './fetch-file.ts';
+import type { PublishedFile } from '../base/files.ts';
+import { allFiles, parsePublishedManifest, type PublishedManifest } from './manifest.ts';
+import { downloadForOffline, planOfflineDownload } from './offline-download.ts';
+import { paperBookOf } from './paper-book.ts';
+import { publishedSearchable, type PublishedLibrary, type PublishedOfflineState, type PublishedPartState } from './published-library.ts';
 
 /**
  * The site's published library, if `corpus/library.json` exists: null when the site ships its papers whole
  * (corpus.json), or when the manifest cannot be fetched at all (offline before any copy; the bundled path then
  * says so). A manifest that is there but wrong throws, with its code.
  */
-export async function openSitePublishedLibrary(): Promise<PublishedLibrary | null> {
-  const url = assetUrls.publishedManifest;
+export async function openSitePublishedLibrary(url: string): Promise<PublishedLibrary | null> {
   const response = await fetch(url).catch(() => null);
   if (!response || response.status === 404) return null;
   if (!response.ok) throw new PublishedLibraryError('file-unreachable', `HTTP ${response.status}`, 'library.json');
@@ -43,10 +39,7 @@ const sum = (files: readonly PublishedFile[]) => files.reduce((total, file) => t
 export function publishedLibrary(manifest: PublishedManifest, baseUrl: string, source: PublishedFileSource, spawn: () => CompressedWorker): PublishedLibrary {
   const keyword = new StaticKeywordIndex(manifest.keyword, source);
   const text = new TextShardReader(manifest.text, source);
-  const book = new PaperBook(manifest.count, async (rows) => {
-    const papers = await text.papers(rows);
-    return new Map(rows.map((row, i): [number, Paper] => [row, papers[i]]));
-  });
+  const book = paperBookOf(text);
   let worker: CompressedWorker | null = null;
   let opened = false;
   const api = () => (worker ??= spawn()).api;
@@ -67,16 +60,15 @@ export function publishedLibrary(manifest: PublishedManifest, baseUrl: string, s
     name: manifest.name,
     count: manifest.count,
     modelKey: manifest.modelKey,
-    searchable: {
-      ranking: DEFAULT_RANKING,
+    searchable: publishedSearchable(
       book,
-      semanticReady: () => opened,
-      parts: {
+      {
         semantic: (vector, depth) => api().search(vector, depth),
         keyword: (query, depth) => keyword.query(query, depth),
         rows: (rows) => api().rows([...rows]),
       },
-    },
+      () => opened,
+    ),
     async installVectors(onProgress) {
       const report = (progress: InstallProgress) => onProgress({ loaded: progress.loadedBytes, total: progress.totalBytes });
       const outcome = await api().install({ id: manifest.id, dims: manifest.dims, count: manifest.count, codes: manifest.codes, rows: manifest.rows, baseUrl }, Comlink.proxy(report));
