@@ -33,6 +33,7 @@ import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { feedbackVector } from '../src/search/feedback.ts';
 import { rankingFor, SearchIndex, type DocumentVectors, type RankingOptions, type SearchMode } from '../src/search/search.ts';
+import { gaussian, seededOpenRandom } from '../src/base/random.ts';
 
 const DEPTH = 100;
 
@@ -450,27 +451,16 @@ async function tuneEnsemble(dataset: BeirDataset, queries: readonly Query[], mod
   for (const r of rows) console.log(`${r.label.padEnd(52)} tune ${pair(r, 'tune')} | held-out ${pair(r, 'heldOut')} | all ${pair(r, 'all')}`);
 }
 
-/** Deterministic normal noise (mulberry32 + Box-Muller), as the bench page uses. */
-function noise(seed: number): () => number {
-  const uniform = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 async function measureLatency(dataset: BeirDataset, queries: readonly Query[], modelId: string): Promise<void> {
   const COUNT = 100_000;
   const { matrix: source, queryVectors } = await loadVectors(dataset, queries, modelId, false);
   const dims = source.dims;
-  const random = noise(42);
+  const random = seededOpenRandom(42); // as the bench page draws its synthetic rows
   const matrix = new QuantizedMatrix(dims, COUNT);
   const row = new Float32Array(dims);
   for (let i = 0; i < COUNT; i++) {
     const base = (source as VectorMatrix).row(i % source.count);
-    for (let d = 0; d < dims; d++) row[d] = base[d] + 0.01 * random();
+    for (let d = 0; d < dims; d++) row[d] = base[d] + 0.01 * gaussian(random);
     const norm = Math.hypot(...row);
     matrix.appendFloat32(row.map((x) => x / norm));
   }

@@ -1,3 +1,4 @@
+import { seededRandom } from '../base/random.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { DocumentVectors, SearchIndex, SearchMode } from './search.ts';
 
@@ -266,23 +267,13 @@ export function exampleQueryVector(input: ExampleVectors, options: Partial<Examp
   return unit(direction.map((v, d) => v + queryWeight * q[d]));
 }
 
-/** Deterministic PRNG (mulberry32): the background sample depends only on the seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Row indices of up to `size` library papers, none in `exclude`, in ascending order, chosen by the seeded PRNG
  * (all the others when the library is that small). A small sample of a large library draws indices until it has
  * enough (O(size): listing 100,000 rows first took 4 ms); otherwise a partial Fisher-Yates shuffle of the rest.
  */
 export function sampleBackgroundIndices(count: number, size: number, exclude: ReadonlySet<number>, seed: number): number[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // the background sample depends only on the seed
   const available = count - [...exclude].filter((i) => i >= 0 && i < count).length;
   if (size * 4 <= available) {
     const chosen = new Set<number>();
