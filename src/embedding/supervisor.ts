@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { WorkerExit, WorkerHandle } from './client.ts';
 import type { BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
+import { CodedError } from '../base/errors.ts';
 
 /**
  * Keeps an embedding worker alive for the page. A worker that dies, throws an uncaught error or stops
@@ -21,17 +22,15 @@ export type EngineState =
   | { kind: 'unavailable'; failure: EngineFailure };
 
 /** A call could not be answered because its worker was lost; the supervisor is already replacing it. */
-export class WorkerLostError extends Error {
+export class WorkerLostError extends CodedError<'worker-lost'> {
   constructor(readonly reason: LossReason) {
-    super(`the embedding worker ${reason === 'unresponsive' ? 'stopped answering' : reason === 'crashed' ? 'crashed' : 'stopped'}`);
-    this.name = 'WorkerLostError';
+    super('WorkerLostError', 'worker-lost', reason, `the embedding worker ${reason === 'unresponsive' ? 'stopped answering' : reason === 'crashed' ? 'crashed' : 'stopped'}`);
   }
 }
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends CodedError<EngineFailure['code']> {
   constructor(readonly failure: EngineFailure) {
-    super(`the embedding model is unavailable (${failure.code}: ${failure.detail})`);
-    this.name = 'EngineUnavailableError';
+    super('EngineUnavailableError', failure.code, failure.detail, `the embedding model is unavailable (${failure.code}: ${failure.detail})`);
   }
 }
 

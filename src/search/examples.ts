@@ -1,6 +1,7 @@
 import { seededRandom } from '../base/random.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { DocumentVectors, SearchIndex, SearchMode } from './search.ts';
+import { CodedError, codedMessage } from '../base/errors.ts';
 
 /**
  * Find by example: rank the library by papers the person pinned ("More like this", a pinned set, "not this").
@@ -71,14 +72,13 @@ export const EXAMPLE_ERROR_CODES = {
 } as const;
 export type ExampleErrorCode = keyof typeof EXAMPLE_ERROR_CODES;
 
-export class ExampleError extends Error {
+export class ExampleError extends CodedError<ExampleErrorCode> {
+  /** @param details what was wrong: the unknown paper ids, or the offending dimensions */
   constructor(
-    readonly code: ExampleErrorCode,
-    /** What was wrong: the unknown paper ids, or the offending dimensions. */
+    code: ExampleErrorCode,
     readonly details: string,
   ) {
-    super(`${EXAMPLE_ERROR_CODES[code]} (${details})`);
-    this.name = 'ExampleError';
+    super('ExampleError', code, details, codedMessage(EXAMPLE_ERROR_CODES, code, details));
   }
 }
 
