@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
-import type { WorkerExit, WorkerHandle } from './client.ts';
+import { CodedError, isWorkerError } from '../base/errors.ts';
+import { exitOf, type WorkerExit, type WorkerHandle } from './client.ts';
 import type { BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
-import { CodedError } from '../base/errors.ts';
 
 /**
  * Keeps an embedding worker alive for the page. A worker that dies, throws an uncaught error or stops
@@ -224,7 +224,8 @@ export class EmbeddingSupervisor {
       void this.gone.get(handle)?.promise.then(lose);
       work.then(
         (value) => finish(() => resolve(value)),
-        (error: unknown) => finish(() => reject(error)),
+        // The call may learn of the loss before `exited` does: the same loss either way.
+        (error: unknown) => (isWorkerError(error) ? lose(exitOf(error).kind) : finish(() => reject(error))),
       );
     });
   }
