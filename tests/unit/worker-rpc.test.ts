@@ -19,7 +19,7 @@ class EchoService {
  * A worker in this process: the page holds one end of a real MessageChannel, the "worker scope" the other.
  * `crash` fires the `error` event a browser fires for an uncaught error or a script that fails to load.
  */
-class InProcessWorker extends EventTarget implements WorkerLike {
+class InProcessWorker extends EventTarget {
   readonly scope: MessagePort;
   private readonly page: MessagePort;
   terminated = false;
