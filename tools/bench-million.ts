@@ -20,7 +20,6 @@
  * (cross_origin_isolated, embed_threads). Medians over --runs of each run's p50/p95. A full run (6 sizes, 3
  * runs) takes ~15 minutes on the 2-core machine. Not a test: it asserts nothing about speed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +32,7 @@ import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synt
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { median, quantile, round } from './stats.ts';
+import { run, startPreview } from './preview.ts';
 
 interface Args {
   json: boolean;
@@ -98,34 +98,6 @@ function recallAtK(found: readonly number[][], truth: readonly number[][]): numb
     hits += ids.slice(0, K).filter((id) => expected.has(id)).length;
   });
   return hits / (found.length * K);
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-/**
- * `vite preview` of the bench build with real COOP/COEP headers (vite.config.ts, PAPER_SEARCH_PREVIEW_ISOLATED):
- * the published site gets them from its service worker, which this page does not have, and headers added by
- * request interception do not reach worker scripts.
- */
-async function startPreview(port: number): Promise<ChildProcess> {
-  const env = { ...process.env, PAPER_SEARCH_PREVIEW_ISOLATED: '1' };
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', OUT_DIR, '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(String(port))) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
-  });
-  return server;
 }
 
 type Call = <Name extends keyof MillionBenchApi>(name: Name, ...args: Parameters<MillionBenchApi[Name]>) => Promise<Awaited<ReturnType<MillionBenchApi[Name]>>>;
@@ -253,7 +225,9 @@ async function main(argv: readonly string[]): Promise<void> {
     await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir']);
   }
   const port = 4900 + Math.floor(Math.random() * 300);
-  const server = await startPreview(port);
+  // Real COOP/COEP headers (vite.config.ts): the published site gets them from its service worker, which this
+  // page does not have, and headers added by request interception do not reach worker scripts.
+  const server = await startPreview({ port, outDir: OUT_DIR, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
   let opened: Awaited<ReturnType<typeof openPage>> | null = null;
   try {
     const queryFloats = new Float32Array(queryVectors.length * dims);
