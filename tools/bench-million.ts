@@ -33,6 +33,7 @@ import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatisti
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { median, quantile, round } from './stats.ts';
 import { run, startPreview } from './preview.ts';
+import { count, countList, parseOptions, runTool, UsageError } from './cli.ts';
 
 interface Args {
   json: boolean;
@@ -56,34 +57,27 @@ const DEFAULT_SIZES = '5000,50000,100000,200000,400000,1000000';
 function parseBaseline(text: string): Args['baseline'] {
   if (text === 'none') return null;
   const [candidates, firstPass] = text.split(':').map(Number);
-  if (!(Number.isInteger(candidates) && candidates > 0 && Number.isInteger(firstPass) && firstPass >= 0)) throw new Error(`--baseline needs candidates:firstPass (e.g. 4000:0) or none, got ${text}`);
+  if (!(Number.isInteger(candidates) && candidates > 0 && Number.isInteger(firstPass) && firstPass >= 0)) throw new UsageError(`--baseline needs candidates:firstPass (e.g. 4000:0) or none, got ${text}`);
   return { candidates, firstPass };
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--sizes', '--queries', '--latency-queries', '--candidates', '--first-pass', '--baseline', '--no-build', '--data']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new Error(`unknown option ${unknown}`);
-  const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const positive = (flag: string, fallback: number): number => {
-    const text = value(flag);
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
-    return n;
-  };
-  const sizes = (value('--sizes') ?? DEFAULT_SIZES).split(',').map(Number);
-  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes needs positive integers separated by commas, got ${value('--sizes')}`);
+  const o = parseOptions(argv, {
+    json: 'boolean', runs: 'count', sizes: 'string', queries: 'count', 'latency-queries': 'count', candidates: 'count',
+    'first-pass': 'string', baseline: 'string', 'no-build': 'boolean', data: 'string',
+  });
+  const firstPass = o['first-pass'];
   return {
-    json: argv.includes('--json'),
-    runs: positive('--runs', 3),
-    sizes,
-    queries: positive('--queries', 809),
-    latencyQueries: positive('--latency-queries', 100),
-    candidates: positive('--candidates', DEFAULT_CANDIDATES),
-    firstPass: value('--first-pass') === '0' ? 0 : positive('--first-pass', DEFAULT_FIRST_PASS),
-    baseline: parseBaseline(value('--baseline') ?? '4000:0'),
-    build: !argv.includes('--no-build'),
-    data: value('--data') ?? SCIFACT_DIR,
+    json: o.json,
+    runs: o.runs ?? 3,
+    sizes: countList('sizes', o.sizes ?? DEFAULT_SIZES),
+    queries: o.queries ?? 809,
+    latencyQueries: o['latency-queries'] ?? 100,
+    candidates: o.candidates ?? DEFAULT_CANDIDATES,
+    firstPass: firstPass === '0' ? 0 : (count('first-pass', firstPass) ?? DEFAULT_FIRST_PASS),
+    baseline: parseBaseline(o.baseline ?? '4000:0'),
+    build: !o['no-build'],
+    data: o.data ?? SCIFACT_DIR,
   };
 }
 
@@ -353,7 +347,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('bench-million', main);

@@ -40,7 +40,7 @@ import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { contentHash } from '../src/base/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
-import { benchOptions } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
 import { run, startPreview } from './preview.ts';
 import { median, quantile, round } from './stats.ts';
 
@@ -68,20 +68,22 @@ const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const number = benchOptions(argv, ['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--no-million', '--only-import', '--data', '--threads']);
-  const dataIndex = argv.indexOf('--data');
+  const o = parseOptions(argv, {
+    json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', data: 'string', threads: 'count',
+  });
   return {
-    json: argv.includes('--json'),
-    runs: number('--runs', 3),
-    docs: number('--docs', 200),
-    queries: number('--queries', 60),
-    build: !argv.includes('--no-build'),
-    app: !argv.includes('--no-app'),
-    onlyImport: argv.includes('--only-import'),
-    map: !argv.includes('--no-map'),
-    million: !argv.includes('--no-million'),
-    data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
-    threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
+    json: o.json,
+    runs: o.runs ?? 3,
+    docs: o.docs ?? 200,
+    queries: o.queries ?? 60,
+    build: !o['no-build'],
+    app: !o['no-app'],
+    onlyImport: o['only-import'],
+    map: !o['no-map'],
+    million: !o['no-million'],
+    data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
+    threads: o.threads,
   };
 }
 
@@ -420,7 +422,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('bench', main);

@@ -15,10 +15,9 @@
  * Document and query vectors come from the eval cache (.cache/vectors), as in tools/eval.ts.
  */
 import { resolve } from 'node:path';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import type { Query } from '../src/corpus/beir.ts';
 import type { Paper } from '../src/base/paper.ts';
-import { CorpusFormatError } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
@@ -371,10 +370,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CorpusFormatError || error instanceof UsageError) {
-    console.error(`eval-examples: ${error.message}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  }
-  throw error;
-});
+runTool('eval-examples', main);

@@ -27,7 +27,7 @@ import { judgedQueries, rankQueries, scoreRankings, splitHalves } from '../src/e
 import { ndcgAtK } from '../src/eval/metrics.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { run, startPreview } from './preview.ts';
 
@@ -159,10 +159,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`parity-ranking: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-});
+runTool('parity-ranking', main);
