@@ -26,6 +26,22 @@ export class CodedError<Code extends string | undefined = string> extends Error 
   }
 }
 
+/** How an area words its message from the catalogue's sentence and the detail. */
+export type MessageFormat = (sentence: string, detail: string) => string;
+
+/**
+ * The factory of an area's error class (as Orama's `createError`, but a class, so `instanceof` and the name
+ * tell areas apart): `new AreaError(code, detail)` has that code, that detail, and the catalogue's sentence in
+ * its message ("<sentence> (<detail>)" unless `format` words it otherwise).
+ */
+export function codedErrorClass<Code extends string>(name: string, catalogue: ErrorCatalogue<Code>, format?: MessageFormat) {
+  return class extends CodedError<Code> {
+    constructor(code: Code, detail: string, options?: { cause?: unknown }) {
+      super(name, code, detail, format ? format(catalogue[code], detail) : codedMessage(catalogue, code, detail), options);
+    }
+  };
+}
+
 /** Whether `error` is an `ErrorClass` and, when `code` is given, carries that code. */
 export function isCodedError<E extends CodedError<string | undefined>>(ErrorClass: abstract new (...args: never[]) => E, error: unknown, code?: E['code']): error is E {
   return error instanceof ErrorClass && (code === undefined || error.code === code);
@@ -41,11 +57,7 @@ export const WORKER_ERROR_CODES = {
 export type WorkerErrorCode = keyof typeof WORKER_ERROR_CODES;
 
 /** A call whose worker was lost; `detail` names the worker and what the browser said. */
-export class WorkerError extends CodedError<WorkerErrorCode> {
-  constructor(code: WorkerErrorCode, detail: string) {
-    super('WorkerError', code, detail, codedMessage(WORKER_ERROR_CODES, code, detail));
-  }
-}
+export class WorkerError extends codedErrorClass('WorkerError', WORKER_ERROR_CODES) {}
 
 export function isWorkerError(error: unknown, code?: WorkerErrorCode): error is WorkerError {
   return isCodedError(WorkerError, error, code);

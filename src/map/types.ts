@@ -3,7 +3,7 @@
  * codes. Crosses the worker boundary (projection.worker.ts) and is what the IndexedDB cache stores.
  */
 import type { Int8Rows } from '../index/quantized-matrix.ts';
-import { CodedError } from '../base/errors.ts';
+import { codedErrorClass } from '../base/errors.ts';
 
 /** How the 2-D layout is computed. Part of the cache key: changing any field recomputes the map. */
 export interface ProjectionParams {
@@ -93,9 +93,5 @@ export const MAP_ERROR_CODES = {
 
 export type MapErrorCode = keyof typeof MAP_ERROR_CODES;
 
-export class MapError extends CodedError<MapErrorCode> {
-  constructor(code: MapErrorCode, detail: string) {
-    // The map panel shows this message as it is: the sentence, then the detail.
-    super('MapError', code, detail, `${MAP_ERROR_CODES[code]} ${detail}`);
-  }
-}
+/** The map panel shows the message as it is: the sentence, then the detail. */
+export class MapError extends codedErrorClass('MapError', MAP_ERROR_CODES, (sentence, detail) => `${sentence} ${detail}`) {}

@@ -1,7 +1,7 @@
 import { seededRandom } from '../base/random.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { DocumentVectors, SearchIndex, SearchMode } from './search.ts';
-import { CodedError, codedMessage } from '../base/errors.ts';
+import { codedErrorClass } from '../base/errors.ts';
 
 /**
  * Find by example: rank the library by papers the person pinned ("More like this", a pinned set, "not this").
@@ -72,13 +72,10 @@ export const EXAMPLE_ERROR_CODES = {
 } as const;
 export type ExampleErrorCode = keyof typeof EXAMPLE_ERROR_CODES;
 
-export class ExampleError extends CodedError<ExampleErrorCode> {
-  /** @param details what was wrong: the unknown paper ids, or the offending dimensions */
-  constructor(
-    code: ExampleErrorCode,
-    readonly details: string,
-  ) {
-    super('ExampleError', code, details, codedMessage(EXAMPLE_ERROR_CODES, code, details));
+export class ExampleError extends codedErrorClass('ExampleError', EXAMPLE_ERROR_CODES) {
+  /** What was wrong: the unknown paper ids, or the offending dimensions (the detail, by its older name). */
+  get details(): string {
+    return this.detail;
   }
 }
 

@@ -1,4 +1,4 @@
-import { CodedError, codedMessage } from '../../base/errors.ts';
+import { codedErrorClass } from '../../base/errors.ts';
 
 /**
  * Why a compressed index could not be opened, as stable codes (tests assert codes, the UI maps them to notices).
@@ -16,8 +16,4 @@ export const COMPRESSED_ERROR_CODES = {
 
 export type CompressedErrorCode = keyof typeof COMPRESSED_ERROR_CODES;
 
-export class CompressedIndexError extends CodedError<CompressedErrorCode> {
-  constructor(code: CompressedErrorCode, detail: string) {
-    super('CompressedIndexError', code, detail, codedMessage(COMPRESSED_ERROR_CODES, code, detail));
-  }
-}
+export class CompressedIndexError extends codedErrorClass('CompressedIndexError', COMPRESSED_ERROR_CODES) {}

@@ -1,4 +1,4 @@
-import { CodedError, codedMessage } from '../../base/errors.ts';
+import { codedErrorClass } from '../../base/errors.ts';
 
 /**
  * Why the static keyword index (issue 10, part 2) could not answer, as stable codes: tests assert codes, the UI
@@ -12,8 +12,4 @@ export const STATIC_KEYWORD_ERROR_CODES = {
 
 export type StaticKeywordErrorCode = keyof typeof STATIC_KEYWORD_ERROR_CODES;
 
-export class StaticKeywordError extends CodedError<StaticKeywordErrorCode> {
-  constructor(code: StaticKeywordErrorCode, detail: string, options?: { cause?: unknown }) {
-    super('StaticKeywordError', code, detail, codedMessage(STATIC_KEYWORD_ERROR_CODES, code, detail), options);
-  }
-}
+export class StaticKeywordError extends codedErrorClass('StaticKeywordError', STATIC_KEYWORD_ERROR_CODES) {}
