@@ -29,7 +29,7 @@ import type { StaticKeywordManifest } from '../src/published/static-keyword/mani
 import type { FileSink } from '../src/base/files.ts';
 import { startStaticServer } from '../tests/e2e/static-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
-import { benchOptions, UsageError } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
 import { SCIFACT_DIR } from './synthetic-corpus.ts';
 import { loadScifactPapers, syntheticPaperSource } from './synthetic-text.ts';
 import { median, quantile, round } from './stats.ts';
@@ -104,25 +104,20 @@ function sameTopK(a: TimedQueries, b: TimedQueries): number {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const option = benchOptions(
-    argv.filter((a, i) => a !== '--json' && argv[i - 1] !== '--data'),
-    ['--runs', '--size', '--baseline-size', '--queries', '--baseline-queries', '--data'],
-  );
-  const dataIndex = argv.indexOf('--data');
-  const data = dataIndex >= 0 ? argv[dataIndex + 1] : SCIFACT_DIR;
-  if (dataIndex >= 0 && !data) throw new UsageError('--data needs a folder');
-  const runs = option('--runs', 3);
-  const size = option('--size', 1_000_000);
-  const baselineSize = option('--baseline-size', 100_000);
-  const json = argv.includes('--json');
+  const o = parseOptions(argv, { json: 'boolean', runs: 'count', size: 'count', 'baseline-size': 'count', queries: 'count', 'baseline-queries': 'count', data: 'string' });
+  const data = o.data ?? SCIFACT_DIR;
+  const runs = o.runs ?? 3;
+  const size = o.size ?? 1_000_000;
+  const baselineSize = o['baseline-size'] ?? 100_000;
+  const json = o.json;
   const machine: Record<string, string | number> = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30), node: process.version, load_average_1m: round(loadavg()[0], 2) };
   log(`machine: ${JSON.stringify(machine)}`);
 
   const dataset = loadBeirDataset(resolve(data));
   const queries = judgedQueries(dataset.queries, dataset.qrels)
-    .slice(0, option('--queries', 100_000))
+    .slice(0, o.queries ?? 100_000)
     .map((q) => q.text);
-  const baselineQueries = queries.slice(0, option('--baseline-queries', 200));
+  const baselineQueries = queries.slice(0, o['baseline-queries'] ?? 200);
   const sources = loadScifactPapers(join(resolve(data), 'corpus.jsonl'));
   const site = mkdtempSync(join(tmpdir(), 'bench-keyword-'));
   const server = await startStaticServer(site, BASE);
@@ -201,7 +196,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `bench-keyword: ${error.message}` : error);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+runTool('bench-keyword', main);

@@ -25,7 +25,7 @@ import { embedPapersCached } from '../src/eval/disk-vector-cache.ts';
 import { encodeVectorFile } from '../src/index/vector-file.ts';
 import type { MapBenchApi, MapBenchProjection } from '../src/bench/map/bench-map-api.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
-import { benchOptions } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
 import { median, quantile, round } from './stats.ts';
 
 interface Args {
@@ -44,14 +44,13 @@ const DRAG_STEPS = 120;
 const DRAG_STEP_MS = 16;
 
 function parseArgs(argv: readonly string[]): Args {
-  const number = benchOptions(argv, ['--json', '--runs', '--projection-runs', '--no-build', '--data']);
-  const dataIndex = argv.indexOf('--data');
+  const o = parseOptions(argv, { json: 'boolean', runs: 'count', 'projection-runs': 'count', 'no-build': 'boolean', data: 'string' });
   return {
-    json: argv.includes('--json'),
-    runs: number('--runs', 5),
-    projectionRuns: number('--projection-runs', 3),
-    build: !argv.includes('--no-build'),
-    data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
+    json: o.json,
+    runs: o.runs ?? 5,
+    projectionRuns: o['projection-runs'] ?? 3,
+    build: !o['no-build'],
+    data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
   };
 }
 
@@ -208,8 +207,5 @@ async function main(argv: readonly string[]): Promise<void> {
 
 // Run only as a script, so tools/bench.ts can import mapBenchmark.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  runTool('bench-map', main);
 }

@@ -20,7 +20,6 @@
  * (cross_origin_isolated, embed_threads). Medians over --runs of each run's p50/p95. A full run (6 sizes, 3
  * runs) takes ~15 minutes on the 2-core machine. Not a test: it asserts nothing about speed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +32,8 @@ import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synt
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
 import { median, quantile, round } from './stats.ts';
+import { run, startPreview } from './preview.ts';
+import { count, countList, parseOptions, runTool, UsageError } from './cli.ts';
 
 interface Args {
   json: boolean;
@@ -56,34 +57,27 @@ const DEFAULT_SIZES = '5000,50000,100000,200000,400000,1000000';
 function parseBaseline(text: string): Args['baseline'] {
   if (text === 'none') return null;
   const [candidates, firstPass] = text.split(':').map(Number);
-  if (!(Number.isInteger(candidates) && candidates > 0 && Number.isInteger(firstPass) && firstPass >= 0)) throw new Error(`--baseline needs candidates:firstPass (e.g. 4000:0) or none, got ${text}`);
+  if (!(Number.isInteger(candidates) && candidates > 0 && Number.isInteger(firstPass) && firstPass >= 0)) throw new UsageError(`--baseline needs candidates:firstPass (e.g. 4000:0) or none, got ${text}`);
   return { candidates, firstPass };
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--sizes', '--queries', '--latency-queries', '--candidates', '--first-pass', '--baseline', '--no-build', '--data']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new Error(`unknown option ${unknown}`);
-  const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const positive = (flag: string, fallback: number): number => {
-    const text = value(flag);
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
-    return n;
-  };
-  const sizes = (value('--sizes') ?? DEFAULT_SIZES).split(',').map(Number);
-  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes needs positive integers separated by commas, got ${value('--sizes')}`);
+  const o = parseOptions(argv, {
+    json: 'boolean', runs: 'count', sizes: 'string', queries: 'count', 'latency-queries': 'count', candidates: 'count',
+    'first-pass': 'string', baseline: 'string', 'no-build': 'boolean', data: 'string',
+  });
+  const firstPass = o['first-pass'];
   return {
-    json: argv.includes('--json'),
-    runs: positive('--runs', 3),
-    sizes,
-    queries: positive('--queries', 809),
-    latencyQueries: positive('--latency-queries', 100),
-    candidates: positive('--candidates', DEFAULT_CANDIDATES),
-    firstPass: value('--first-pass') === '0' ? 0 : positive('--first-pass', DEFAULT_FIRST_PASS),
-    baseline: parseBaseline(value('--baseline') ?? '4000:0'),
-    build: !argv.includes('--no-build'),
-    data: value('--data') ?? SCIFACT_DIR,
+    json: o.json,
+    runs: o.runs ?? 3,
+    sizes: countList('sizes', o.sizes ?? DEFAULT_SIZES),
+    queries: o.queries ?? 809,
+    latencyQueries: o['latency-queries'] ?? 100,
+    candidates: o.candidates ?? DEFAULT_CANDIDATES,
+    firstPass: firstPass === '0' ? 0 : (count('first-pass', firstPass) ?? DEFAULT_FIRST_PASS),
+    baseline: parseBaseline(o.baseline ?? '4000:0'),
+    build: !o['no-build'],
+    data: o.data ?? SCIFACT_DIR,
   };
 }
 
@@ -98,34 +92,6 @@ function recallAtK(found: readonly number[][], truth: readonly number[][]): numb
     hits += ids.slice(0, K).filter((id) => expected.has(id)).length;
   });
   return hits / (found.length * K);
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-/**
- * `vite preview` of the bench build with real COOP/COEP headers (vite.config.ts, PAPER_SEARCH_PREVIEW_ISOLATED):
- * the published site gets them from its service worker, which this page does not have, and headers added by
- * request interception do not reach worker scripts.
- */
-async function startPreview(port: number): Promise<ChildProcess> {
-  const env = { ...process.env, PAPER_SEARCH_PREVIEW_ISOLATED: '1' };
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', OUT_DIR, '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(String(port))) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
-  });
-  return server;
 }
 
 type Call = <Name extends keyof MillionBenchApi>(name: Name, ...args: Parameters<MillionBenchApi[Name]>) => Promise<Awaited<ReturnType<MillionBenchApi[Name]>>>;
@@ -253,7 +219,9 @@ async function main(argv: readonly string[]): Promise<void> {
     await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir']);
   }
   const port = 4900 + Math.floor(Math.random() * 300);
-  const server = await startPreview(port);
+  // Real COOP/COEP headers (vite.config.ts): the published site gets them from its service worker, which this
+  // page does not have, and headers added by request interception do not reach worker scripts.
+  const server = await startPreview({ port, outDir: OUT_DIR, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
   let opened: Awaited<ReturnType<typeof openPage>> | null = null;
   try {
     const queryFloats = new Float32Array(queryVectors.length * dims);
@@ -379,7 +347,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('bench-million', main);

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
 import { buildPublishedLibrary, encodeManifest } from '../src/published/build-library.ts';
 import { PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
-import { benchOptions, UsageError } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
 import { nodeFileSink, writeAtomically } from './publish-files.ts';
 import { loadSourceVectors, SCIFACT_DIR } from './synthetic-corpus.ts';
 import { loadScifactPapers, syntheticPapers } from './synthetic-text.ts';
@@ -29,11 +29,6 @@ const TEXT_SEED = 20261126;
 
 const log = (line: string) => process.stderr.write(line + '\n');
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-
-function valueOf(argv: readonly string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  return i < 0 ? undefined : argv[i + 1];
-}
 
 /** Bytes of every file under `dir`, except under the folders named in `skip` (relative to dir). */
 function folderBytes(dir: string, skip: readonly string[] = [], prefix = ''): number {
@@ -48,12 +43,12 @@ function folderBytes(dir: string, skip: readonly string[] = [], prefix = ''): nu
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const positive = benchOptions(argv, ['--papers', '--out', '--dist', '--data', '--keep']);
-  const n = positive('--papers', 1_000_000);
-  const out = resolve(valueOf(argv, '--out') ?? join('.cache', 'bench-publish', String(n)));
-  const dist = valueOf(argv, '--dist') ?? 'dist';
-  const data = valueOf(argv, '--data') ?? SCIFACT_DIR;
-  const keep = argv.includes('--keep');
+  const o = parseOptions(argv, { papers: 'count', out: 'string', dist: 'string', data: 'string', keep: 'boolean' });
+  const n = o.papers ?? 1_000_000;
+  const out = resolve(o.out ?? join('.cache', 'bench-publish', String(n)));
+  const dist = o.dist ?? 'dist';
+  const data = o.data ?? SCIFACT_DIR;
+  const keep = o.keep;
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, load_average_1m_start: round(loadavg()[0], 2) };
   log(`machine: ${JSON.stringify(machine)}`);
 
@@ -107,7 +102,4 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!keep) rmSync(out, { recursive: true, force: true });
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `${error.message}\nusage: tools/bench-publish.ts [--papers N] [--out <dir>] [--keep] [--dist dist] [--data <beir dir>]` : error);
-  process.exit(1);
-});
+runTool('bench-publish', main, 'usage: tools/bench-publish.ts [--papers N] [--out <dir>] [--keep] [--dist dist] [--data <beir dir>]');

@@ -35,6 +35,7 @@ import { nodeFileSink } from './publish-files.ts';
 import { loadScifactPapers, syntheticPaperSource } from './synthetic-text.ts';
 import { median, quantile, round } from './stats.ts';
 import { seededRandom } from '../src/base/random.ts';
+import { countList, parseOptions, runTool, UsageError } from './cli.ts';
 
 interface Args {
   json: boolean;
@@ -55,32 +56,22 @@ const SITE_DIR = join(WORK_DIR, 'site');
 const BASE_PATH = '/bench-text/';
 
 function parseArgs(argv: readonly string[]): Args {
-  const known = new Set(['--json', '--runs', '--size', '--queries', '--sweep', '--reuse', '--offline-files']);
-  const unknown = argv.find((a) => a.startsWith('--') && !known.has(a));
-  if (unknown) throw new Error(`unknown option ${unknown}`);
-  const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const positive = (flag: string, fallback: number): number => {
-    const text = value(flag);
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${text}`);
-    return n;
-  };
-  const sweep = (value('--sweep') ?? '16,32,64,128,256,512').split(',').map(Number);
-  if (!sweep.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sweep needs positive integers separated by commas`);
-  const size = positive('--size', 1_000_000);
-  const queries = positive('--queries', 40);
+  const o = parseOptions(argv, { json: 'boolean', runs: 'count', size: 'count', queries: 'count', sweep: 'string', reuse: 'boolean', 'offline-files': 'count' });
+  const sweep = countList('sweep', o.sweep ?? '16,32,64,128,256,512');
+  const size = o.size ?? 1_000_000;
+  const queries = o.queries ?? 40;
   // Every query row comes from a shard of its own (runRows), so fewer shards could never fill the pages.
   const needed = 3 * queries * PAGE;
   const shards = shardCount(size, DEFAULT_PAPERS_PER_SHARD);
-  if (shards < needed) throw new Error(`--queries ${queries} needs ${needed} text shards (3 ways x ${queries} queries x ${PAGE} rows), but --size ${size} makes ${shards}: raise --size or lower --queries`);
+  if (shards < needed) throw new UsageError(`--queries ${queries} needs ${needed} text shards (3 ways x ${queries} queries x ${PAGE} rows), but --size ${size} makes ${shards}: raise --size or lower --queries`);
   return {
-    json: argv.includes('--json'),
-    runs: positive('--runs', 3),
+    json: o.json,
+    runs: o.runs ?? 3,
     size,
     queries,
     sweep,
-    reuse: argv.includes('--reuse'),
-    offlineFiles: positive('--offline-files', 1000),
+    reuse: o.reuse,
+    offlineFiles: o['offline-files'] ?? 1000,
   };
 }
 
@@ -340,7 +331,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('bench-text', main);

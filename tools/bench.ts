@@ -17,7 +17,7 @@
  * tools/bench-keyword.ts) come from those tools run as child processes after everything else (~20 min more);
  * --no-million skips them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,7 +40,8 @@ import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { contentHash } from '../src/base/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
-import { benchOptions } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
+import { run, startPreview } from './preview.ts';
 import { median, quantile, round } from './stats.ts';
 
 interface Args {
@@ -67,20 +68,22 @@ const SYNTHETIC_NOISE = 0.01;
 const K = 10;
 
 function parseArgs(argv: readonly string[]): Args {
-  const number = benchOptions(argv, ['--json', '--runs', '--docs', '--queries', '--no-build', '--no-app', '--no-map', '--no-million', '--only-import', '--data', '--threads']);
-  const dataIndex = argv.indexOf('--data');
+  const o = parseOptions(argv, {
+    json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', data: 'string', threads: 'count',
+  });
   return {
-    json: argv.includes('--json'),
-    runs: number('--runs', 3),
-    docs: number('--docs', 200),
-    queries: number('--queries', 60),
-    build: !argv.includes('--no-build'),
-    app: !argv.includes('--no-app'),
-    onlyImport: argv.includes('--only-import'),
-    map: !argv.includes('--no-map'),
-    million: !argv.includes('--no-million'),
-    data: dataIndex < 0 ? resolve('..', 'shared', 'bench', 'scifact') : argv[dataIndex + 1],
-    threads: argv.includes('--threads') ? number('--threads', 1) : undefined,
+    json: o.json,
+    runs: o.runs ?? 3,
+    docs: o.docs ?? 200,
+    queries: o.queries ?? 60,
+    build: !o['no-build'],
+    app: !o['no-app'],
+    onlyImport: o['only-import'],
+    map: !o['no-map'],
+    million: !o['no-million'],
+    data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
+    threads: o.threads,
   };
 }
 
@@ -138,35 +141,7 @@ async function nativeRun(encoder: Encoder, texts: string[]): Promise<number> {
 
 // ---------- browser side ----------
 
-/**
- * `vite preview` of dist/. `isolated`: with COOP/COEP headers (the bench page, which has no service worker to add
- * them; adding them by Playwright interception does not reach the worker script, which Chromium then blocks).
- * Without: as GitHub Pages serves the app.
- */
-async function startPreview(port: number, isolated = false): Promise<ChildProcess> {
-  const env = { ...process.env, PAPER_SEARCH_PREVIEW_ISOLATED: isolated ? '1' : '0' };
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(String(port))) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
-  });
-  return server;
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-/** The bench page (served with COOP/COEP, see startPreview, so onnxruntime may use threads), /bench-data/* from memory. */
+/** The bench page (served with COOP/COEP, PAPER_SEARCH_PREVIEW_ISOLATED, so onnxruntime may use threads), /bench-data/* from memory. */
 async function openBenchPage(browser: Browser, origin: string, data: Record<string, Buffer>): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/*', async (route) => {
@@ -311,7 +286,7 @@ async function importOnly(args: Args, machine: Record<string, string | number>):
     await run('npm', ['run', '--silent', 'build']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
-  const server = await startPreview(port, true);
+  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -353,9 +328,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const origin = `http://localhost:${port}`;
-  const server = await startPreview(port, true);
+  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
   const appOrigin = `http://localhost:${port + 1}`;
-  const appServer = await startPreview(port + 1);
+  const appServer = await startPreview({ port: port + 1, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '0' } });
   let browser: Browser | null = null;
   try {
     // Playwright gives launch() a fresh temporary profile of its own (it refuses an explicit --user-data-dir).
@@ -447,7 +422,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('bench', main);

@@ -27,7 +27,7 @@ import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { keywordStrength, relevanceThresholds } from '../src/search/relevance.ts';
 import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 
 /** The app shows at most this many results (src/search/searcher.ts RESULT_LIMIT). */
 const RESULTS = 50;
@@ -177,10 +177,4 @@ async function main(argv: readonly string[]): Promise<void> {
   if (args.json) console.log(JSON.stringify({ levels: { strong: args.strong, good: args.good }, vectors: args.int8 ? 'int8' : 'float32', ...report }));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`choose-cutoff: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-});
+runTool('choose-cutoff', main);

@@ -11,7 +11,7 @@
  * for at most 0.5 points), and the share of the exact top 10 the compressed ranking keeps. All judged claims
  * of the data set (SciFact as shipped here: train, 809 claims). Vectors come from the eval cache (.cache/vectors).
  */
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import { rankQueries, scoreRankings } from '../src/eval/evaluate.ts';
 import { CompressedIndex, DEFAULT_CANDIDATES, DEFAULT_FIRST_PASS } from '../src/index/compressed/compressed-index.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
@@ -68,7 +68,4 @@ async function main(argv: readonly string[]): Promise<void> {
   if (flags.json === true) console.log(JSON.stringify(results));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `eval-compressed: ${error.message}` : error);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+runTool('eval-compressed', main);

@@ -15,10 +15,9 @@
  * Document and query vectors come from the eval cache (.cache/vectors), as in tools/eval.ts.
  */
 import { resolve } from 'node:path';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import type { Query } from '../src/corpus/beir.ts';
 import type { Paper } from '../src/base/paper.ts';
-import { CorpusFormatError } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
@@ -41,6 +40,7 @@ import {
   type ExampleOptions,
 } from '../src/search/examples.ts';
 import { SearchIndex } from '../src/search/search.ts';
+import { gaussian, seededRandom } from '../src/base/random.ts';
 
 const VECTOR_CACHE_DIR = resolve('.cache', 'vectors');
 const K = 10;
@@ -262,18 +262,12 @@ function median(values: number[]): number {
 
 /** Seeded unit vectors (mulberry32 + Box-Muller): only the shapes matter for timing. */
 function syntheticRows(count: number, dims: number, seed: number): Float32Array {
-  let s = seed;
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const out = new Float32Array(count * dims);
   for (let r = 0; r < count; r++) {
     let sum = 0;
     for (let d = 0; d < dims; d++) {
-      const g = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+      const g = gaussian(random);
       out[r * dims + d] = g;
       sum += g * g;
     }
@@ -376,10 +370,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CorpusFormatError || error instanceof UsageError) {
-    console.error(`eval-examples: ${error.message}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  }
-  throw error;
-});
+runTool('eval-examples', main);

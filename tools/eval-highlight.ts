@@ -12,17 +12,13 @@ import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
 import { bestSentence, splitSentences } from '../src/highlight/best-sentence.ts';
 import { cosine } from '../src/index/cosine.ts';
-
-function arg(argv: readonly string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+import { parseOptions, runTool, UsageError } from './cli.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
-  const data = arg(argv, '--data');
-  if (!data) throw new Error('--data <dir> is required');
-  const dataset = loadBeirDataset(data, arg(argv, '--split'));
-  const encoder = await loadNodeEncoder(arg(argv, '--model') ?? DEFAULT_MODEL_ID);
+  const options = parseOptions(argv, { data: 'string', split: 'string', model: 'string' });
+  if (!options.data) throw new UsageError('--data <dir> is required');
+  const dataset = loadBeirDataset(options.data, options.split);
+  const encoder = await loadNodeEncoder(options.model ?? DEFAULT_MODEL_ID);
   const papers = new Map(dataset.papers.map((p) => [p.id, p]));
   const counts = { pairs: 0, found: 0, agree: 0, top2: 0, firstAgree: 0, firstTop2: 0, };
   for (const query of dataset.queries as Query[]) {
@@ -53,9 +49,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   await encoder.dispose();
   const pct = (n: number) => `${((100 * n) / counts.pairs).toFixed(1)}%`;
-  console.log(`${data}: ${counts.pairs} (query, relevant paper) pairs with 2+ sentences`);
+  console.log(`${options.data}: ${counts.pairs} (query, relevant paper) pairs with 2+ sentences`);
   console.log(`lexical bestSentence: finds a sentence ${pct(counts.found)}, = semantic best ${pct(counts.agree)}, in semantic top 2 ${pct(counts.top2)}`);
   console.log(`first-sentence baseline: = semantic best ${pct(counts.firstAgree)}, in semantic top 2 ${pct(counts.firstTop2)}`);
 }
 
-await main(process.argv.slice(2));
+runTool('eval-highlight', main);

@@ -9,7 +9,7 @@
  * tuning / held-out halves the defaults were chosen on (src/eval/evaluate.ts splitHalves), side by side.
  */
 import { createHash } from 'node:crypto';
-import { parseFlags, stringFlag } from './cli.ts';
+import { parseFlags, runTool, stringFlag } from './cli.ts';
 import type { Query } from '../src/corpus/beir.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
 import { EVAL_DEPTH, judgedQueries, scoreRankings, splitHalves } from '../src/eval/evaluate.ts';
@@ -83,7 +83,4 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const r of rows) console.log(`| ${r.split} | ${r.queries} | ${r.ndcg10_minisearch} | ${r.ndcg10_static} | ${r.delta_points >= 0 ? '+' : ''}${r.delta_points} | ${r.recall100_minisearch} | ${r.recall100_static} |`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runTool('eval-static-keyword', main);

@@ -11,10 +11,9 @@
  * --speed <n> only measures Node embedding speed: embeds the first n documents (no cache) and prints docs/s.
  */
 import { resolve } from 'node:path';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import { documentText } from '../src/base/paper-id.ts';
 import type { Paper } from '../src/base/paper.ts';
-import { CorpusFormatError } from '../src/corpus/types.ts';
 import { DEFAULT_MODEL_ID, getModelSpec } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset } from '../src/eval/dataset.ts';
@@ -128,10 +127,4 @@ async function main(argv: readonly string[]): Promise<void> {
   if (args.json) console.log(JSON.stringify(result));
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CorpusFormatError || error instanceof UsageError) {
-    console.error(`eval: ${error.message}`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  }
-  throw error;
-});
+runTool('eval', main);

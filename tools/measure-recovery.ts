@@ -13,14 +13,14 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { closeEmbeddingWorker } from '../tests/e2e/embedding-worker.ts';
 import { startStaticServer } from '../tests/e2e/static-server.ts';
-import { parseFlags, stringFlag } from './cli.ts';
+import { parseOptions, runTool } from './cli.ts';
 
-const flags = parseFlags(process.argv.slice(2), { runs: { type: 'string' }, site: { type: 'string' } });
-const runs = Number(stringFlag(flags, 'runs') ?? 5);
-const site = stringFlag(flags, 'site') ?? 'dist';
 const BASE = '/paper-search/';
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseOptions(argv, { runs: 'count', site: 'string' });
+  const runs = options.runs ?? 5;
+  const site = options.site ?? 'dist';
   const server = await startStaticServer(resolve(site), BASE);
   const profile = mkdtempSync(join(tmpdir(), 'recovery-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
@@ -50,4 +50,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ worker_recovery_ms_median: Math.round(sorted[Math.floor(sorted.length / 2)]), runs: times.map(Math.round) }));
 }
 
-await main();
+runTool('measure-recovery', main);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { MODELS } from '../src/embedding/models.ts';
 import { loadNodeEncoder, locateModel } from '../src/embedding/node-encoder.ts';
 import { cosine } from '../src/index/cosine.ts';
+import { parseCommandLine, runTool } from './cli.ts';
 
 const THRESHOLD = 0.98;
 const FIXTURE = 'tests/fixtures/parity-sentences.json';
@@ -31,9 +32,10 @@ async function embedBoth(id: string, precision: 'q8' | 'fp32', texts: readonly s
   return out;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<void> {
+  const { positionals } = parseCommandLine(argv, {}, true);
   const { texts } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { texts: string[] };
-  const ids = argv.length ? [...argv] : Object.keys(MODELS).filter(available);
+  const ids = positionals.length ? positionals : Object.keys(MODELS).filter(available);
   if (ids.length === 0) throw new Error('no model has both int8 and fp32 folders; run npm run fetch-model first');
   let failed = 0;
   for (const id of ids) {
@@ -46,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!ok) failed++;
     console.log(`${id.padEnd(20)} ${cosines.length} vectors (${texts.length} texts as document and as query)  min cosine ${min.toFixed(4)}  mean ${mean.toFixed(4)}  ${ok ? 'OK' : `BELOW ${THRESHOLD}`}`);
   }
-  return failed ? 1 : 0;
+  process.exitCode = failed ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+runTool('parity-fp32', main);

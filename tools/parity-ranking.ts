@@ -14,7 +14,6 @@
  * by request interception blocks the module worker, whose request Playwright does not intercept), so
  * onnxruntime-web runs on one thread.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -28,8 +27,9 @@ import { judgedQueries, rankQueries, scoreRankings, splitHalves } from '../src/e
 import { ndcgAtK } from '../src/eval/metrics.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { SEARCH_MODES, SearchIndex, type SearchMode } from '../src/search/search.ts';
-import { parseFlags, stringFlag, UsageError } from './cli.ts';
+import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { run, startPreview } from './preview.ts';
 
 /** The issue's bound on |nDCG@10 with browser query vectors - nDCG@10 with Node's|. */
 const TARGET = 0.01;
@@ -59,32 +59,6 @@ function readArgs(argv: readonly string[]) {
     build: flags.build === true,
     json: flags.json === true,
   };
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-/** `vite preview` of the built folder (the PID held is the server's own). */
-async function startPreview(site: string, base: string, port: number): Promise<ChildProcess> {
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--outDir', site, '--port', String(port), '--strictPort'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BASE_PATH: base },
-  });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error('vite preview did not start in 30 s')), 30_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes(String(port))) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
-  });
-  return server;
 }
 
 /** Query vectors from the app's worker in Chromium (bench page, fresh worker, WASM), one query at a time as the app embeds them. */
@@ -158,7 +132,7 @@ async function main(argv: readonly string[]): Promise<void> {
   await encoder.dispose();
 
   const port = 4900 + Math.floor(Math.random() * 300);
-  const server = await startPreview(args.site, args.base, port);
+  const server = await startPreview({ port, outDir: args.site, env: { BASE_PATH: args.base } });
   const rows: Array<{ dataset: string; queries: number; mode: string; node: number; browser: number; difference: number }> = [];
   try {
     for (const side of sides) {
@@ -185,10 +159,4 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`parity-ranking: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
-});
+runTool('parity-ranking', main);

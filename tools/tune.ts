@@ -33,13 +33,16 @@ import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import { feedbackVector } from '../src/search/feedback.ts';
 import { rankingFor, SearchIndex, type DocumentVectors, type RankingOptions, type SearchMode } from '../src/search/search.ts';
+import { gaussian, seededOpenRandom } from '../src/base/random.ts';
+import { parseCommandLine, runTool, UsageError, type ParsedOptions } from './cli.ts';
 
 const DEPTH = 100;
 
-function arg(argv: readonly string[], flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+const OPTIONS = {
+  data: 'string', split: 'string', model: 'string', int8: 'boolean', second: 'string',
+  alpha: 'string', beta: 'string', feedback: 'string', w: 'string', kw: 'string',
+} as const;
+type Options = ParsedOptions<typeof OPTIONS>;
 
 function score(dataset: BeirDataset, queries: readonly Query[], hits: ReadonlyMap<string, Hit[]>): QueryScores {
   return meanScores(queries.map((q) => scoreQuery(hits.get(q.id)!.map((h) => dataset.papers[h.index].id), dataset.qrels.get(q.id)!)));
@@ -260,10 +263,10 @@ interface ExpansionGrid {
   bm25: boolean;
 }
 
-function expansionGrid(argv: readonly string[]): ExpansionGrid {
-  const list = (flag: string, fallback: number[]) => arg(argv, flag)?.split(',').map((x) => (x === 'plain' ? Infinity : Number(x))) ?? fallback;
-  const narrowed = ['--alpha', '--beta', '--feedback'].some((flag) => argv.includes(flag));
-  return { alphas: list('--alpha', [0, 0.1, 0.2, 0.3, 0.5, 0.75, 1]), betas: list('--beta', [0, 0.5, 1]), feedbackWeights: list('--feedback', [0, 0.2]), bm25: !narrowed };
+function expansionGrid(options: Options): ExpansionGrid {
+  const list = (value: string | undefined, fallback: number[]) => value?.split(',').map((x) => (x === 'plain' ? Infinity : Number(x))) ?? fallback;
+  const narrowed = [options.alpha, options.beta, options.feedback].some((value) => value !== undefined);
+  return { alphas: list(options.alpha, [0, 0.1, 0.2, 0.3, 0.5, 0.75, 1]), betas: list(options.beta, [0, 0.5, 1]), feedbackWeights: list(options.feedback, [0, 0.2]), bm25: !narrowed };
 }
 
 /**
@@ -402,10 +405,10 @@ async function cachedVectors(dataset: BeirDataset, queries: readonly Query[], mo
  * cosine range, so the grid is base x (1 + w). Chosen like the shipped settings: best on the tune half averaged
  * over float32 and int8 document vectors (both encoders' in the same form); held-out is printed, never used.
  */
-async function tuneEnsemble(dataset: BeirDataset, queries: readonly Query[], modelId: string, secondId: string, argv: readonly string[]): Promise<void> {
-  const list = (flag: string, fallback: number[]) => arg(argv, flag)?.split(',').map(Number) ?? fallback;
-  const weights = list('--w', [0, 0.25, 0.5, 0.75, 1, 1.5]);
-  const bases = list('--kw', [0.035, 0.05, 0.065, 0.08]);
+async function tuneEnsemble(dataset: BeirDataset, queries: readonly Query[], modelId: string, secondId: string, options: Options): Promise<void> {
+  const list = (value: string | undefined, fallback: number[]) => value?.split(',').map(Number) ?? fallback;
+  const weights = list(options.w, [0, 0.25, 0.5, 0.75, 1, 1.5]);
+  const bases = list(options.kw, [0.035, 0.05, 0.065, 0.08]);
   const first = await cachedVectors(dataset, queries, modelId);
   const second = await cachedVectors(dataset, queries, secondId);
   const count = dataset.papers.length;
@@ -450,27 +453,16 @@ async function tuneEnsemble(dataset: BeirDataset, queries: readonly Query[], mod
   for (const r of rows) console.log(`${r.label.padEnd(52)} tune ${pair(r, 'tune')} | held-out ${pair(r, 'heldOut')} | all ${pair(r, 'all')}`);
 }
 
-/** Deterministic normal noise (mulberry32 + Box-Muller), as the bench page uses. */
-function noise(seed: number): () => number {
-  const uniform = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
 async function measureLatency(dataset: BeirDataset, queries: readonly Query[], modelId: string): Promise<void> {
   const COUNT = 100_000;
   const { matrix: source, queryVectors } = await loadVectors(dataset, queries, modelId, false);
   const dims = source.dims;
-  const random = noise(42);
+  const random = seededOpenRandom(42); // as the bench page draws its synthetic rows
   const matrix = new QuantizedMatrix(dims, COUNT);
   const row = new Float32Array(dims);
   for (let i = 0; i < COUNT; i++) {
     const base = (source as VectorMatrix).row(i % source.count);
-    for (let d = 0; d < dims; d++) row[d] = base[d] + 0.01 * random();
+    for (let d = 0; d < dims; d++) row[d] = base[d] + 0.01 * gaussian(random);
     const norm = Math.hypot(...row);
     matrix.appendFloat32(row.map((x) => x / norm));
   }
@@ -519,18 +511,19 @@ async function measureLatency(dataset: BeirDataset, queries: readonly Query[], m
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const what = argv[0];
-  const data = arg(argv, '--data');
-  if (!data || !['keyword', 'fusion', 'ranking', 'expansion', 'ensemble', 'latency'].includes(what)) throw new Error('usage: tools/tune.ts keyword|fusion|ranking|expansion|ensemble|latency --data <dir> [--split s] [--model id] [--int8]');
-  const dataset = loadBeirDataset(data, arg(argv, '--split'));
+  const { options, positionals } = parseCommandLine(argv, OPTIONS, true);
+  const [what] = positionals;
+  const data = options.data;
+  if (!data || positionals.length !== 1 || !['keyword', 'fusion', 'ranking', 'expansion', 'ensemble', 'latency'].includes(what)) throw new UsageError('say what to tune, and --data');
+  const dataset = loadBeirDataset(data, options.split);
   const queries = judgedQueries(dataset.queries, dataset.qrels);
-  const modelId = arg(argv, '--model') ?? DEFAULT_MODEL_ID;
+  const modelId = options.model ?? DEFAULT_MODEL_ID;
   if (what === 'keyword') tuneKeyword(dataset, queries);
-  else if (what === 'fusion') await tuneFusion(dataset, queries, modelId, argv.includes('--int8'));
-  else if (what === 'ranking') await tuneRanking(dataset, queries, modelId, argv.includes('--int8'));
-  else if (what === 'expansion') await tuneExpansion(dataset, queries, modelId, expansionGrid(argv));
-  else if (what === 'ensemble') await tuneEnsemble(dataset, queries, modelId, arg(argv, '--second') ?? 'e5-small-v2', argv);
+  else if (what === 'fusion') await tuneFusion(dataset, queries, modelId, options.int8);
+  else if (what === 'ranking') await tuneRanking(dataset, queries, modelId, options.int8);
+  else if (what === 'expansion') await tuneExpansion(dataset, queries, modelId, expansionGrid(options));
+  else if (what === 'ensemble') await tuneEnsemble(dataset, queries, modelId, options.second ?? 'e5-small-v2', options);
   else await measureLatency(dataset, queries, modelId);
 }
 
-await main(process.argv.slice(2));
+runTool('tune', main, 'usage: tools/tune.ts keyword|fusion|ranking|expansion|ensemble|latency --data <dir> [--split s] [--model id] [--int8]');

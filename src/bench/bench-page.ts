@@ -11,6 +11,7 @@ import { decodeVectorFile, type VectorFile } from '../index/vector-file.ts';
 import { SearchIndex } from '../search/search.ts';
 import { workerConfig } from '../embedding/site-assets.ts';
 import type { BenchApi, ImportFigures } from './bench-api.ts';
+import { gaussian, seededOpenRandom } from '../base/random.ts';
 
 /** The benchmark page: the app's own modules, timed. See bench-api.ts for the contract with tools/bench.ts. */
 
@@ -23,17 +24,6 @@ let synthetic: QuantizedMatrix | null = null;
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`bench: ${what} first`);
   return value;
-}
-
-/** Deterministic normal noise (mulberry32 + Box-Muller): the same synthetic corpus on every run. */
-function noiseSource(seed: number): () => number {
-  const uniform = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 /** Loads the model in `worker`; the bench has no fallback, so a failure is an error. */
@@ -154,7 +144,7 @@ const api: BenchApi = {
     const { file } = need(corpus, 'loadCorpus');
     const { dims } = file;
     const source = file.hashes.length;
-    const random = noiseSource(42);
+    const random = seededOpenRandom(42); // the same synthetic corpus on every run
     synthetic = null; // let a previous matrix be collected before allocating the next
     const matrix = new QuantizedMatrix(dims, count);
     const chunkRows = 1000;
@@ -165,7 +155,7 @@ const api: BenchApi = {
         const from = ((start + r) % source) * dims;
         let norm = 0;
         for (let d = 0; d < dims; d++) {
-          const v = file.vectors[from + d] + noise * random();
+          const v = file.vectors[from + d] + noise * gaussian(random);
           chunk[r * dims + d] = v;
           norm += v * v;
         }

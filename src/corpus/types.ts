@@ -1,3 +1,5 @@
+import { CodedError } from '../base/errors.ts';
+
 /**
  * Every reason an import can fail, one stable code each, so tests and the UI can tell them apart without parsing
  * messages. The text says what the person can do about it.
@@ -40,15 +42,15 @@ export interface ColumnChoiceDetails {
 }
 
 /** A corpus file that could not be read: which file, which line, and what was expected there. */
-export class CorpusFormatError extends Error {
+export class CorpusFormatError extends CodedError<CorpusErrorCode | undefined> {
+  /** @param code undefined while a parser has not classified the problem yet (the importer then does) */
   constructor(
     readonly file: string,
     readonly line: number,
     readonly problem: string,
-    readonly code?: CorpusErrorCode,
+    code?: CorpusErrorCode,
     readonly details?: ColumnChoiceDetails,
   ) {
-    super(`${file}:${line}: ${problem}`);
-    this.name = 'CorpusFormatError';
+    super('CorpusFormatError', code, problem, `${file}:${line}: ${problem}`);
   }
 }

@@ -1,4 +1,5 @@
-import * as Comlink from 'comlink';
+import type { WorkerError } from '../base/errors.ts';
+import { Comlink, spawnService } from '../base/worker-rpc.ts';
 import type { EmbeddingService } from './embedding-service.ts';
 
 /** The page's view of the worker: EmbeddingService's methods, each returning a promise. */
@@ -14,33 +15,15 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
-let workers = 0;
+/** What the supervisor needs to know of a lost worker: it died quietly, or crashed (with what it said). */
+export function exitOf(error: WorkerError): WorkerExit {
+  return error.code === 'worker-closed' ? { kind: 'died' } : { kind: 'crashed', message: error.detail };
+}
 
-/**
- * The one place the embedding worker is created. Death is seen two ways: an `error` event (uncaught error)
- * and the worker's life lock (see EmbeddingService.holdLifeLock), which the browser releases when the worker
- * closes itself or is killed; neither case answers pending comlink calls, so without this they would hang.
- */
+/** The one place the embedding worker is created (named "embedding": the fault tests find it by that name). */
 export function spawnEmbeddingWorker(): WorkerHandle {
-  const worker = new Worker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module', name: 'embedding' });
-  const api = Comlink.wrap<EmbeddingService>(worker);
-  let terminated = false;
-  const exited = new Promise<WorkerExit>((resolve) => {
-    worker.addEventListener('error', (event) => resolve({ kind: 'crashed', message: event.message || 'uncaught error in the embedding worker' }));
-    const lock = `paper-search-embedding-life-${Date.now()}-${++workers}`;
-    void api.holdLifeLock(lock).then((held) => {
-      if (held) void navigator.locks.request(lock, () => !terminated && resolve({ kind: 'died' }));
-    });
-  });
-  return {
-    api,
-    exited,
-    terminate: () => {
-      terminated = true;
-      worker.terminate();
-      api[Comlink.releaseProxy]();
-    },
-  };
+  const worker = spawnService<EmbeddingService>(new Worker(new URL('./embedding.worker.ts', import.meta.url), { type: 'module', name: 'embedding' }), 'embedding');
+  return { api: worker.api, exited: worker.lost.then(exitOf), terminate: worker.terminate };
 }
 
 export { Comlink };

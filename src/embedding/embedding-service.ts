@@ -20,21 +20,6 @@ export class EmbeddingService {
   /** The first file problem met while loading: transformers.js may wrap the error it caused. */
   private fileProblem: FileDamagedError | FileUnreachableError | null = null;
 
-  /**
-   * Holds a Web Lock named `name` for as long as this worker lives. The page waits on the same lock: it is
-   * granted the moment the worker dies (closed, crashed, terminated), which no worker event reports.
-   * Resolves once the lock is held.
-   */
-  holdLifeLock(name: string): Promise<boolean> {
-    if (!('locks' in navigator)) return Promise.resolve(false);
-    return new Promise((held) => {
-      void navigator.locks.request(name, () => {
-        held(true);
-        return new Promise<never>(() => {});
-      });
-    });
-  }
-
   async init(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<InitOutcome> {
     try {
       return { ok: true, model: await this.load(config, onProgress) };

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * The embedding worker: only registers the service. Its logic is EmbeddingService (embedding-service.ts),
- * which tests construct directly; the page reaches it through comlink (client.ts).
+ * which tests construct directly; the page reaches it through spawnService (client.ts).
  */
-import * as Comlink from 'comlink';
+import { exposeService } from '../base/worker-rpc.ts';
 import { EmbeddingService } from './embedding-service.ts';
 
-Comlink.expose(new EmbeddingService());
+exposeService(new EmbeddingService());

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
-import type { WorkerExit, WorkerHandle } from './client.ts';
+import { CodedError, isWorkerError } from '../base/errors.ts';
+import { exitOf, type WorkerExit, type WorkerHandle } from './client.ts';
 import type { BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
 
 /**
@@ -21,17 +22,15 @@ export type EngineState =
   | { kind: 'unavailable'; failure: EngineFailure };
 
 /** A call could not be answered because its worker was lost; the supervisor is already replacing it. */
-export class WorkerLostError extends Error {
+export class WorkerLostError extends CodedError<'worker-lost'> {
   constructor(readonly reason: LossReason) {
-    super(`the embedding worker ${reason === 'unresponsive' ? 'stopped answering' : reason === 'crashed' ? 'crashed' : 'stopped'}`);
-    this.name = 'WorkerLostError';
+    super('WorkerLostError', 'worker-lost', reason, `the embedding worker ${reason === 'unresponsive' ? 'stopped answering' : reason === 'crashed' ? 'crashed' : 'stopped'}`);
   }
 }
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends CodedError<EngineFailure['code']> {
   constructor(readonly failure: EngineFailure) {
-    super(`the embedding model is unavailable (${failure.code}: ${failure.detail})`);
-    this.name = 'EngineUnavailableError';
+    super('EngineUnavailableError', failure.code, failure.detail, `the embedding model is unavailable (${failure.code}: ${failure.detail})`);
   }
 }
 
@@ -225,7 +224,8 @@ export class EmbeddingSupervisor {
       void this.gone.get(handle)?.promise.then(lose);
       work.then(
         (value) => finish(() => resolve(value)),
-        (error: unknown) => finish(() => reject(error)),
+        // The call may learn of the loss before `exited` does: the same loss either way.
+        (error: unknown) => (isWorkerError(error) ? lose(exitOf(error).kind) : finish(() => reject(error))),
       );
     });
   }

@@ -1,3 +1,5 @@
+import { CodedError } from '../base/errors.ts';
+
 /**
  * Fetches the model's files and onnxruntime's wasm and checks each against its known sha256 before anything
  * uses it. A truncated or altered file (a broken download, a proxy, a stale cached copy) is evicted from
@@ -5,20 +7,18 @@
  * FileDamagedError instead of handing onnxruntime bytes that fail deep inside with a protobuf error.
  */
 
-export class FileDamagedError extends Error {
+export class FileDamagedError extends CodedError<'files-damaged'> {
   constructor(readonly file: string) {
-    super(`${file} does not match its published sha256, even after downloading it again`);
-    this.name = 'FileDamagedError';
+    super('FileDamagedError', 'files-damaged', file, `${file} does not match its published sha256, even after downloading it again`);
   }
 }
 
-export class FileUnreachableError extends Error {
+export class FileUnreachableError extends CodedError<'files-unreachable'> {
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(`${file} could not be downloaded (${reason})`);
-    this.name = 'FileUnreachableError';
+    super('FileUnreachableError', 'files-unreachable', reason, `${file} could not be downloaded (${reason})`);
   }
 }
 

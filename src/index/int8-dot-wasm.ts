@@ -12,56 +12,19 @@
  * quantized-matrix.ts computes bit-identical scores.
  */
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
+import {
+  BLOCK, brIf, END, F32, I32, I32_ADD, I32_EQZ, I32_LT_U, I32_SHL, i32Const, i32x4ExtractLane, localGet, localSet, localTee, LOOP, name, section, simd, uleb, V128, v128Load, WASM_HEADER,
+} from '../base/wasm-bytes.ts';
 
-/** Unsigned LEB128, as the binary format encodes sizes, indices and SIMD sub-opcodes. */
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(new TextEncoder().encode(text));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-// Instructions used by the body.
-const localGet = (i: number) => [0x20, i];
-const localSet = (i: number) => [0x21, i];
-const localTee = (i: number) => [0x22, i];
-const i32Const = (n: number) => [0x41, n]; // only small non-negative constants (< 64) are used
-const I32_ADD = 0x6a;
-const I32_SHL = 0x74;
-const I32_LT_U = 0x49;
-const I32_EQZ = 0x45;
 const F32_MUL = 0x94;
 const F32_CONVERT_I32_S = 0xb2;
 const f32Load = (offset: number) => [0x2a, 2, ...uleb(offset)];
 const f32Store = (offset: number) => [0x38, 2, ...uleb(offset)];
-const simd = (op: number, ...immediates: number[]) => [0xfd, ...uleb(op), ...immediates];
-const v128Load = (offset: number) => simd(0x00, 0, ...uleb(offset));
 const V128_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 const I16X8_EXTEND_LOW_I8X16_S = simd(0x87);
 const I16X8_EXTEND_HIGH_I8X16_S = simd(0x88);
 const I32X4_DOT_I16X8_S = simd(0xba);
 const I32X4_ADD = simd(0xae);
-const i32x4ExtractLane = (lane: number) => simd(0x1b, lane);
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = 0x0b;
-const brIf = (depth: number) => [0x0d, depth];
 
 // Parameter and local indices.
 const DOCS = 0, QUERY = 1, SCALES = 2, OUT = 3, COUNT = 4, DIMS = 5, QSCALE = 6, ROW = 7, D = 8, ACC = 9, V = 10;
@@ -107,7 +70,7 @@ const body: number[] = [
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const funcType = [0x60, 7, I32, I32, I32, I32, I32, I32, F32, 0];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...WASM_HEADER,
     ...section(1, [1, ...funcType]), // types
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import env.memory, min 0 pages
     ...section(3, [1, 0]), // one function of type 0

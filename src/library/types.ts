@@ -1,4 +1,5 @@
 import type { Paper } from '../base/paper.ts';
+import { CodedError, codedMessage } from '../base/errors.ts';
 
 /** What the library picker shows about one stored library; read without reading its papers. */
 export interface LibraryInfo {
@@ -47,15 +48,10 @@ export const LIBRARY_ERROR_CODES = {
 
 export type LibraryErrorCode = keyof typeof LIBRARY_ERROR_CODES;
 
-export class LibraryError extends Error {
-  constructor(
-    readonly code: LibraryErrorCode,
-    /** What was wrong and where (which library, which record). */
-    readonly detail: string,
-    readonly cause?: unknown,
-  ) {
-    super(`${LIBRARY_ERROR_CODES[code]} (${detail})`);
-    this.name = 'LibraryError';
+export class LibraryError extends CodedError<LibraryErrorCode> {
+  /** @param detail what was wrong and where (which library, which record) */
+  constructor(code: LibraryErrorCode, detail: string, cause?: unknown) {
+    super('LibraryError', code, detail, codedMessage(LIBRARY_ERROR_CODES, code, detail), { cause });
   }
 }
 

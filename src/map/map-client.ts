@@ -1,4 +1,5 @@
-import * as Comlink from 'comlink';
+import { isWorkerError } from '../base/errors.ts';
+import { Comlink, spawnService } from '../base/worker-rpc.ts';
 import type { Int8Rows } from '../index/quantized-matrix.ts';
 import { MapCache, mapCacheKey } from './map-cache.ts';
 import type { MapService } from './map-service.ts';
@@ -9,29 +10,15 @@ import { MapError, type MapLayout, type ProjectionParams } from './types.ts';
 /** The page's view of the map worker: MapService's methods, each returning a promise. */
 export type MapRemote = Comlink.Remote<MapService>;
 
-/** One running map worker. `failed` rejects if the worker throws an uncaught error (it never resolves). */
+/** One running map worker: its calls reject with a WorkerError if it fails to load or dies. */
 export interface MapWorkerHandle {
   api: MapRemote;
-  failed: Promise<never>;
   terminate(): void;
 }
 
 /** The one place the map worker is created. */
 export function spawnMapWorker(): MapWorkerHandle {
-  const worker = new Worker(new URL('./map.worker.ts', import.meta.url), { type: 'module', name: 'map' });
-  const api = Comlink.wrap<MapService>(worker);
-  const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (event) => reject(new MapError('worker-failed', event.message || 'uncaught error in the map worker')));
-  });
-  failed.catch(() => {}); // observed by loadLibraryMap; not an unhandled rejection when nobody is computing
-  return {
-    api,
-    failed,
-    terminate: () => {
-      worker.terminate();
-      api[Comlink.releaseProxy]();
-    },
-  };
+  return spawnService<MapService>(new Worker(new URL('./map.worker.ts', import.meta.url), { type: 'module', name: 'map' }), 'map');
 }
 
 export interface LibraryMapRequest {
@@ -89,11 +76,9 @@ export async function loadLibraryMap(request: LibraryMapRequest, options: LoadOp
     const texts = textRows ? Array.from(textRows, textOf) : Array.from({ length: count }, (_, row) => textOf(row));
     const input = { rows: request.rows, texts, params, ...(textRows ? { textRows } : {}) };
     const buffers = request.rows.data.buffer === request.rows.scales.buffer ? [request.rows.data.buffer] : [request.rows.data.buffer, request.rows.scales.buffer];
-    const outcome = await Promise.race([
-      worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy(onProgress)),
-      worker.failed,
-      aborted,
-    ]);
+    const outcome = await Promise.race([worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy(onProgress)), aborted]).catch((error: unknown) => {
+      throw isWorkerError(error) ? new MapError('worker-failed', error.detail) : error;
+    });
     if (!outcome.ok) throw new MapError(outcome.code, outcome.detail);
     let cacheProblem: string | undefined;
     if (cache) await cache.put(key, outcome.layout).catch((error: unknown) => (cacheProblem = error instanceof Error ? error.message : String(error)));

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 /**
  * The map worker: only registers the service. Its logic is MapService (map-service.ts), which tests construct
- * directly; the page reaches it through comlink (map-client.ts).
+ * directly; the page reaches it through spawnService (map-client.ts).
  */
-import * as Comlink from 'comlink';
+import { exposeService } from '../base/worker-rpc.ts';
 import { MapService } from './map-service.ts';
 
-Comlink.expose(new MapService());
+exposeService(new MapService());

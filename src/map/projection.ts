@@ -3,6 +3,7 @@ import { QuantizedMatrix, type Int8Rows } from '../index/quantized-matrix.ts';
 import { topK } from '../index/top-k.ts';
 import { fitPca, projectRows } from './pca.ts';
 import { sampleIndices, seededRandom } from '../base/random.ts';
+import { pointBounds } from './bounds.ts';
 import type { MapProgress, ProjectionParams } from './types.ts';
 
 /**
@@ -147,14 +148,9 @@ function normaliseInPlace(vector: Float32Array): void {
 
 /** Centres the points and scales them so the longer side spans [-1, 1]. */
 export function fitIntoUnitBox(points: Float32Array): void {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < points.length; i += 2) {
-    minX = Math.min(minX, points[i]);
-    maxX = Math.max(maxX, points[i]);
-    minY = Math.min(minY, points[i + 1]);
-    maxY = Math.max(maxY, points[i + 1]);
-  }
-  if (!Number.isFinite(minX)) return;
+  const bounds = pointBounds(points);
+  if (!bounds) return;
+  const { minX, minY, maxX, maxY } = bounds;
   const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
   const half = Math.max(maxX - minX, maxY - minY) / 2;
   const scale = half > 0 ? 1 / half : 0;

@@ -1,6 +1,7 @@
 import { packColor, paintPoints, type PixelTarget, type View } from './raster.ts';
 import { SpatialGrid } from './spatial-grid.ts';
 import type { MapLayout } from './types.ts';
+import { pointBounds } from './bounds.ts';
 
 /**
  * Draws a library map on a canvas and turns pointer, wheel and key input into pan, zoom, hover, click and
@@ -418,14 +419,8 @@ function rasterImage(ctx: CanvasRenderingContext2D, width: number, height: numbe
 }
 
 function extentOf(points: Float32Array): { x: number; y: number; width: number; height: number } {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < points.length; i += 2) {
-    minX = Math.min(minX, points[i]);
-    maxX = Math.max(maxX, points[i]);
-    minY = Math.min(minY, points[i + 1]);
-    maxY = Math.max(maxY, points[i + 1]);
-  }
-  return Number.isFinite(minX) ? { x: minX, y: minY, width: maxX - minX, height: maxY - minY } : { x: -1, y: -1, width: 2, height: 2 };
+  const bounds = pointBounds(points);
+  return bounds ? { x: bounds.minX, y: bounds.minY, width: bounds.maxX - bounds.minX, height: bounds.maxY - bounds.minY } : { x: -1, y: -1, width: 2, height: 2 };
 }
 
 function ring(ctx: CanvasRenderingContext2D, x: number, y: number, radius: number, color: string, width: number): void {

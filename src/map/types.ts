@@ -3,6 +3,7 @@
  * codes. Crosses the worker boundary (projection.worker.ts) and is what the IndexedDB cache stores.
  */
 import type { Int8Rows } from '../index/quantized-matrix.ts';
+import { codedErrorClass } from '../base/errors.ts';
 
 /** How the 2-D layout is computed. Part of the cache key: changing any field recomputes the map. */
 export interface ProjectionParams {
@@ -92,12 +93,5 @@ export const MAP_ERROR_CODES = {
 
 export type MapErrorCode = keyof typeof MAP_ERROR_CODES;
 
-export class MapError extends Error {
-  constructor(
-    readonly code: MapErrorCode,
-    detail: string,
-  ) {
-    super(`${MAP_ERROR_CODES[code]} ${detail}`);
-    this.name = 'MapError';
-  }
-}
+/** The map panel shows the message as it is: the sentence, then the detail. */
+export class MapError extends codedErrorClass('MapError', MAP_ERROR_CODES, (sentence, detail) => `${sentence} ${detail}`) {}

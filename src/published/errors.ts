@@ -1,3 +1,5 @@
+import { CodedError, codedMessage, isCodedError } from '../base/errors.ts';
+
 /**
  * Why a file or part of a published library (issue 10) could not be read, stored or decoded, as stable codes:
  * tests assert codes, the UI maps them to notices. `file` names the library file concerned, when there is one.
@@ -16,18 +18,17 @@ export const PUBLISHED_ERROR_CODES = {
 
 export type PublishedErrorCode = keyof typeof PUBLISHED_ERROR_CODES;
 
-export class PublishedLibraryError extends Error {
+export class PublishedLibraryError extends CodedError<PublishedErrorCode> {
   constructor(
-    readonly code: PublishedErrorCode,
-    readonly detail: string,
+    code: PublishedErrorCode,
+    detail: string,
     /** The library file concerned (its manifest path), when there is one. */
     readonly file?: string,
   ) {
-    super(`${PUBLISHED_ERROR_CODES[code]} (${file ? `${file}: ` : ''}${detail})`);
-    this.name = 'PublishedLibraryError';
+    super('PublishedLibraryError', code, detail, codedMessage(PUBLISHED_ERROR_CODES, code, detail, file));
   }
 }
 
 export function isPublishedLibraryError(error: unknown, code?: PublishedErrorCode): error is PublishedLibraryError {
-  return error instanceof PublishedLibraryError && (code === undefined || error.code === code);
+  return isCodedError(PublishedLibraryError, error, code);
 }

@@ -1,7 +1,9 @@
+import { seededRandom } from '../base/random.ts';
 import type { Hit } from '../index/top-k.ts';
 import { rankParts, type RankedHit, type RankingOptions, type RankingParts, type RankRequest, type SearchMode, type Vectorless } from './pipeline.ts';
 import type { DocumentVectors, SearchIndex } from './search.ts';
 import { andThen, settledNow, type SyncOrAsync } from './sync-or-async.ts';
+import { codedErrorClass } from '../base/errors.ts';
 
 /**
  * Find by example: rank the library by papers the person pinned ("More like this", a pinned set, "not this").
@@ -72,14 +74,10 @@ export const EXAMPLE_ERROR_CODES = {
 } as const;
 export type ExampleErrorCode = keyof typeof EXAMPLE_ERROR_CODES;
 
-export class ExampleError extends Error {
-  constructor(
-    readonly code: ExampleErrorCode,
-    /** What was wrong: the unknown paper ids, or the offending dimensions. */
-    readonly details: string,
-  ) {
-    super(`${EXAMPLE_ERROR_CODES[code]} (${details})`);
-    this.name = 'ExampleError';
+export class ExampleError extends codedErrorClass('ExampleError', EXAMPLE_ERROR_CODES) {
+  /** What was wrong: the unknown paper ids, or the offending dimensions (the detail, by its older name). */
+  get details(): string {
+    return this.detail;
   }
 }
 
@@ -268,23 +266,13 @@ export function exampleQueryVector(input: ExampleVectors, options: Partial<Examp
   return unit(direction.map((v, d) => v + queryWeight * q[d]));
 }
 
-/** Deterministic PRNG (mulberry32): the background sample depends only on the seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Row indices of up to `size` library papers, none in `exclude`, in ascending order, chosen by the seeded PRNG
  * (all the others when the library is that small). A small sample of a large library draws indices until it has
  * enough (O(size): listing 100,000 rows first took 4 ms); otherwise a partial Fisher-Yates shuffle of the rest.
  */
 export function sampleBackgroundIndices(count: number, size: number, exclude: ReadonlySet<number>, seed: number): number[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // the background sample depends only on the seed
   const available = count - [...exclude].filter((i) => i >= 0 && i < count).length;
   if (size * 4 <= available) {
     const chosen = new Set<number>();

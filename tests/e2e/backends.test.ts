@@ -1,13 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { resultIds, waitForState, withPage } from './browser.ts';
-import { appUrl, idOf, notices, noticeText, status } from './helpers.ts';
+import { resultIds, withPage } from './browser.ts';
+import { openApp, idOf, notices, noticeText, status } from './helpers.ts';
 
 /** ?backend=webgpu on Chromium's software adapter, and the fallback to WASM where no adapter exists. */
 describe('backends', () => {
   test('WebGPU runs on the SwiftShader adapter and still ranks correctly', async () => {
     await withPage({ webgpu: true }, async (page) => {
-      await page.goto(appUrl({ backend: 'webgpu', q: 'a German language model' }));
-      await waitForState(page, 'ready');
+      await openApp(page, { backend: 'webgpu', q: 'a German language model' });
       expect((await status(page)).backend).toBe('webgpu');
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
@@ -17,8 +16,7 @@ describe('backends', () => {
 
   test('without a WebGPU adapter, ?backend=webgpu falls back to WASM and says so', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl({ backend: 'webgpu', q: 'a German language model' }));
-      await waitForState(page, 'ready');
+      await openApp(page, { backend: 'webgpu', q: 'a German language model' });
       expect((await status(page)).backend).toBe('wasm');
       expect(await notices(page)).toContain('webgpu-fallback');
       expect(await noticeText(page, 'webgpu-fallback')).toMatch(/adapter/);

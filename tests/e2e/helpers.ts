@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inject } from 'vitest';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
-import type { Page } from './browser.ts';
+import { waitForState, type Page } from './browser.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const PAPERS = parseDailyPapers(readFileSync(resolve(ROOT, 'data/daily-papers.txt'), 'utf8'));
@@ -18,6 +18,12 @@ export function appUrl(params: Record<string, string> = {}): string {
   const url = new URL(inject('baseUrl'));
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   return url.href;
+}
+
+/** Opens the app with `params` in its address and waits until it is ready (library loaded, engine settled). */
+export async function openApp(page: Page, params: Record<string, string> = {}): Promise<void> {
+  await page.goto(appUrl(params));
+  await waitForState(page, 'ready');
 }
 
 export interface Status {
@@ -101,6 +107,14 @@ export async function importFiles(page: Page, files: { name: string; content: st
     '[data-testid="import"]',
     files.map((file) => ({ name: file.name, mimeType: 'application/octet-stream', buffer: Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content) })),
   );
+}
+
+/** Imports `rows` as many.jsonl and waits until the embedding has begun (some embedded, not all): a large import in progress. */
+export async function startLargeImport(page: Page, rows = manyPapers()): Promise<Array<{ title: string; text: string }>> {
+  await importFile(page, 'many.jsonl', jsonl(rows));
+  await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
+  return rows;
 }
 
 /** Drops a file on the page the way a file manager does: dragenter, dragover and drop carrying the file. */

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { decodeVectorFile } from '../../src/index/vector-file.ts';
-import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, search, strongMatches } from './helpers.ts';
+import { launch, resultIds, withPage, type LaunchedBrowser, type Page } from './browser.ts';
+import { openApp, idOf, search, strongMatches } from './helpers.ts';
 
 /**
  * Issue 9's finished interface on the built site: an automated accessibility check (axe-core, light and dark),
@@ -38,8 +38,7 @@ describe('the interface', () => {
   beforeAll(async () => {
     browser = await launch();
     page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
+    await openApp(page);
   });
   afterAll(() => browser.close());
 
@@ -105,8 +104,7 @@ describe('the interface', () => {
 
   test('"More like this" from the address ranks by that paper, leaves it out, and finds its neighbours first', async () => {
     const mamba = idOf('Mamba: Linear-Time');
-    await page.goto(appUrl({ like: mamba }));
-    await waitForState(page, 'ready');
+    await openApp(page, { like: mamba });
     await page.waitForSelector('[data-testid="summary"][data-searching="false"]');
     const ids = await resultIds(page);
     expect(ids).not.toContain(mamba);
@@ -125,8 +123,7 @@ describe('on a narrow phone', () => {
   test('nothing scrolls sideways at 320 px, even a keyword quote with a long URL', async () => {
     await withPage({}, async (page) => {
       await page.setViewportSize({ width: 320, height: 700 });
-      await page.goto(appUrl({ q: 'state space models', mode: 'keyword' }));
-      await waitForState(page, 'ready');
+      await openApp(page, { q: 'state space models', mode: 'keyword' });
       await page.waitForSelector('[data-testid="summary"][data-query="state space models"][data-searching="false"]');
       const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
@@ -137,8 +134,7 @@ describe('on a narrow phone', () => {
 describe('honest relevance', () => {
   test('a nonsense query says nothing matched well and keeps only the three closest in view; a real question shows its plausible matches, the rest one click away', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       const nonsense = await strongMatches(page, '<img src=x onerror=alert(1)> qwzx');
       expect(nonsense.plausible).toBe(0);
       // The closest three stay in view, labelled weak; the rest is one click away.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { contentHash } from '../../src/base/paper-id.ts';
 import { parseLibrary } from '../../src/corpus/import.ts';
 import { launch, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, cachedVectorHashes, dropFile, importFiles, libraries, manyPapers, noticeText, openLibrary, search, status } from './helpers.ts';
+import { openApp, cachedVectorHashes, dropFile, importFiles, libraries, manyPapers, noticeText, openLibrary, search, status } from './helpers.ts';
 
 /**
  * Issue 8 end to end, on the built site served as GitHub Pages serves it: a researcher's BibTeX library dropped
@@ -44,8 +44,7 @@ describe('a researcher brings their library', () => {
   beforeAll(async () => {
     browser = await launch();
     page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
+    await openApp(page);
   });
   afterAll(async () => {
     await browser.close();

@@ -1,7 +1,7 @@
 import { describe, expect, inject, test } from 'vitest';
-import { waitForState, withPage } from './browser.ts';
+import { withPage } from './browser.ts';
 import { clearRequests, requestedPaths } from './faults.ts';
-import { appUrl, status } from './helpers.ts';
+import { openApp, status } from './helpers.ts';
 
 /**
  * GitHub Pages sends no COOP/COEP headers, so the site is cross-origin isolated (and onnxruntime threaded) only
@@ -48,8 +48,7 @@ describe('the GitHub Pages path', () => {
       });
       const loads = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('e2e:document-loads') ?? '[]') as DocumentLoad[]);
 
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       // "Ready for offline use": the service worker has everything; nothing is left that could reload the page.
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]', { timeout: 60_000 });
 

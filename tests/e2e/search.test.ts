@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, notices, search, status } from './helpers.ts';
+import { openApp, idOf, notices, search, status } from './helpers.ts';
 
 /**
  * The product's promise, in a real headless Chromium against the built site served from a sub-path:
@@ -13,8 +13,7 @@ describe('first visit, reload and offline', () => {
   beforeAll(async () => {
     browser = await launch();
     page = await browser.context.newPage();
-    await page.goto(appUrl({ q: 'a German language model' }));
-    await waitForState(page, 'ready');
+    await openApp(page, { q: 'a German language model' });
   });
   afterAll(() => browser.close());
 
@@ -67,8 +66,7 @@ describe('first visit, reload and offline', () => {
     await page.waitForSelector('[data-testid="offline"][data-ready="true"]', { timeout: 60_000 });
     await browser.context.setOffline(true);
     try {
-      await page.goto(appUrl({ q: 'a German language model' }));
-      await waitForState(page, 'ready');
+      await openApp(page, { q: 'a German language model' });
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
       expect(await notices(page)).toEqual([]);
@@ -81,8 +79,7 @@ describe('first visit, reload and offline', () => {
 describe('without a service worker', () => {
   test('an offline reload fails, so the offline test above really depends on the service worker', async () => {
     await withPage({ serviceWorkers: 'block' }, async (page, browser) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       await browser.context.setOffline(true);
       await expect(page.reload()).rejects.toThrow();
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, idOf, importFile, jsonl, manyPapers, notices, noticeText, openLibrary, search, status } from './helpers.ts';
+import { appUrl, idOf, importFile, jsonl, notices, noticeText, openApp, openLibrary, search, startLargeImport, status } from './helpers.ts';
 
 /** A corpus the person brings: kept across reloads, embedded once, and a bad file loses nothing. */
 const MY_PAPERS = [
@@ -55,8 +55,7 @@ describe('importing your own papers', () => {
   beforeAll(async () => {
     browser = await launch();
     page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
+    await openApp(page);
   });
   afterAll(() => browser.close());
 
@@ -114,8 +113,7 @@ describe('when browser storage fails, search still works and says why', () => {
         // What a browser without IndexedDB exposes to the page.
         Object.defineProperty(window, 'indexedDB', { value: undefined });
       });
-      await page.goto(appUrl({ q: 'a German language model' }));
-      await waitForState(page, 'ready');
+      await openApp(page, { q: 'a German language model' });
       expect((await status(page)).storage).toBe('memory');
       expect(await notices(page)).toContain('storage-unavailable');
       await page.waitForSelector('[data-testid="result"]');
@@ -127,8 +125,7 @@ describe('when browser storage fails, search still works and says why', () => {
 
   test('storage over quota: vectors stay in memory, results stay correct, the notice says storage is full', async () => {
     await withPage({}, async (page, browser) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       const cdp = await browser.context.newCDPSession(page);
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(appUrl()).origin, quotaSize: 1 });
       await importMyPapers(page);
@@ -141,8 +138,7 @@ describe('when browser storage fails, search still works and says why', () => {
 
   test('a corrupt cache entry is discarded and re-embedded, never used', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       await importMyPapers(page);
       expect(await corruptVectorShards(page)).toBeGreaterThan(0);
       await page.reload();
@@ -157,12 +153,8 @@ describe('when browser storage fails, search still works and says why', () => {
 describe('while a large import is being embedded', () => {
   test('opening the bundled papers pauses the embedding; the import is kept and continues where it stopped', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
-      const rows = manyPapers();
-      await importFile(page, 'many.jsonl', jsonl(rows));
-      await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
+      await openApp(page);
+      const rows = await startLargeImport(page);
       const many = await page.getAttribute('[data-testid="corpus"]', 'data-library');
       await openLibrary(page, 'bundled');
       await waitForState(page, 'ready');
@@ -178,12 +170,8 @@ describe('while a large import is being embedded', () => {
 
   test('the page stays usable: typing searches the papers embedded so far', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
-      const rows = manyPapers();
-      await importFile(page, 'many.jsonl', jsonl(rows));
-      await page.waitForSelector('[data-testid="status"][data-state="indexing"]');
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-embedded')) > 0);
+      await openApp(page);
+      const rows = await startLargeImport(page);
       await search(page, 'German RoBERTa');
       const during = await page.$eval('[data-testid="status"]', (n) => ({ state: n.getAttribute('data-state'), embedded: Number(n.getAttribute('data-embedded')) }));
       expect(during.state).toBe('indexing');

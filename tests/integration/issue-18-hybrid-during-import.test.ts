@@ -10,7 +10,7 @@ import { KeywordIndex } from '../../src/index/keyword.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { memorySource, searchLibrary, type QueryEmbedder, type SearchableCorpus } from '../../src/search/searcher.ts';
 import { SearchIndex } from '../../src/search/search.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 /**
  * Issue 18.1: Hybrid is never worse than Keywords during an import. The 96 bundled papers embedded by the real

@@ -80,7 +80,6 @@ export class FakeWorker {
       cancelEmbedding: async () => {
         this.cancelCalls++;
       },
-      holdLifeLock: async () => false,
     };
     this.handle = {
       api: api as unknown as EmbeddingRemote,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches } from '../../src/embedding/batching.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 
 function checkPlan(counts: number[], maxTokens: number, maxSize: number): number[][] {

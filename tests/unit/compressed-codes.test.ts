@@ -6,7 +6,7 @@ import { CandidateScan } from '../../src/index/compressed/candidate-scan.ts';
 import { CODE_SHARD_ROWS, CodeStore } from '../../src/index/compressed/code-store.ts';
 import { CompressedIndexError } from '../../src/index/compressed/errors.ts';
 import { quantizeRows, type Int8Rows } from '../../src/index/quantized-matrix.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 function randomRows(count: number, dims: number, seed: number): Int8Rows {
   const random = rng(seed);

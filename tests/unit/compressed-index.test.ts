@@ -4,13 +4,10 @@ import { MemoryRowSource } from '../../src/index/compressed/row-source.ts';
 import { SyntheticCorpus } from '../../src/index/compressed/synthetic.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { topK, type Hit } from '../../src/index/top-k.ts';
-import { rng } from '../support/random.ts';
+import { gaussian, seededRandom as rng } from '../../src/base/random.ts';
 
 const DIMS = 96; // codes of 128 bits with 32 padding bits; int8 rows in whole 16-lane chunks
 
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
 
 /** Unit vectors in a cone with topical clusters, like sentence embeddings (see quantized-matrix.test.ts). */
 function sourceVectors(count: number, seed: number): Float32Array {

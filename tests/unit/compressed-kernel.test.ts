@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeBytes, signTables } from '../../src/index/compressed/binary-codes.ts';
 import { CandidateScan } from '../../src/index/compressed/candidate-scan.ts';
 import { collectJs, foldHistograms, hammingJs, hammingModule, HIST_COPIES, instantiateHamming, MAX_CODE_BYTES } from '../../src/index/compressed/hamming-wasm.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 function randomBytes(length: number, random: () => number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SyntheticCorpus, sourceNeighbours, type SyntheticOptions } from '../../src/index/compressed/synthetic.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 const DIMS = 32;
 const random = rng(21);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cosine, cosineScores } from '../../src/index/cosine.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 
 function unit(random: () => number, dims: number): Float32Array {

@@ -12,7 +12,7 @@ import { TextShardReader } from '../../src/published/text-shards/reader.ts';
 import type { RankingParts } from '../../src/search/pipeline.ts';
 import { FIRST_PAGE, MAX_QUERY_CHARS, memorySource, RESULT_LIMIT, searchLibrary, type QueryEmbedder } from '../../src/search/searcher.ts';
 import { DEFAULT_RANKING, SearchIndex } from '../../src/search/search.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 import { bundledPapers } from './published-helpers.ts';
 
 /**

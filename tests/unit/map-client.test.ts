@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadLibraryMap, type MapRemote, type MapWorkerHandle } from '../../src/map/map-client.ts';
 import { MapCache } from '../../src/map/map-cache.ts';
 import { MapService, type MapOutcome } from '../../src/map/map-service.ts';
-import { MapError, type MapInput } from '../../src/map/types.ts';
+import { WorkerError } from '../../src/base/errors.ts';
+import { type MapInput } from '../../src/map/types.ts';
 import { topicRows, topicTexts } from './map-fixtures.ts';
 
 /**
@@ -16,7 +17,7 @@ function fakeWorkers(build?: (input: MapInput) => Promise<MapOutcome>) {
     counts.spawned++;
     const service = new MapService();
     const api = { build: build ?? ((input: MapInput, onProgress: never) => service.build(input, onProgress)) } as unknown as MapRemote;
-    return { api, failed: new Promise<never>(() => {}), terminate: () => void counts.terminated++ };
+    return { api, terminate: () => void counts.terminated++ };
   };
   return { counts, spawn };
 }
@@ -68,8 +69,9 @@ describe('loadLibraryMap', () => {
 
   it('rejects with worker-failed when the worker dies', async () => {
     const spawn = (): MapWorkerHandle => {
-      const api = { build: () => new Promise(() => {}) } as unknown as MapRemote;
-      return { api, failed: Promise.reject(new MapError('worker-failed', 'died')), terminate: () => {} };
+      // What spawnService's api does when its worker crashes mid-call.
+      const api = { build: () => Promise.reject(new WorkerError('worker-crashed', 'the map worker: out of memory')) } as unknown as MapRemote;
+      return { api, terminate: () => {} };
     };
     await expect(loadLibraryMap(request(), { cache: null, spawn })).rejects.toMatchObject({ code: 'worker-failed' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultClusterCount, kMeans2d } from '../../src/map/clusters.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 /** Blobs of the given sizes around well-separated centres; returns points and each point's blob. */
 function blobs(sizes: number[], seed = 3): { points: Float32Array; blob: number[] } {

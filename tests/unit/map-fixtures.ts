@@ -1,5 +1,5 @@
 import { quantizeRows, type Int8Rows } from '../../src/index/quantized-matrix.ts';
-import { rng } from '../support/random.ts';
+import { gaussian as normal, seededRandom } from '../../src/base/random.ts';
 
 /**
  * `groups` well-separated topics in `dims` dimensions: each point is its group's random unit centre plus
@@ -7,8 +7,8 @@ import { rng } from '../support/random.ts';
  * group of each point (points are interleaved: point i belongs to group i % groups).
  */
 export function topicRows(count: number, groups: number, seed = 7, dims = 64, noise = 0.08): { rows: Int8Rows; group: number[] } {
-  const random = rng(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const random = seededRandom(seed);
+  const gaussian = () => normal(random);
   const centres = Array.from({ length: groups }, () => unit(Array.from({ length: dims }, gaussian)));
   const vectors = new Float32Array(count * dims);
   const group: number[] = [];

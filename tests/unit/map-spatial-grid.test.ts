@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpatialGrid } from '../../src/map/spatial-grid.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 function randomPoints(count: number, seed: number): Float32Array {
   const random = rng(seed);

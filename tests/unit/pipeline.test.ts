@@ -6,7 +6,7 @@ import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import type { Hit } from '../../src/index/top-k.ts';
 import { rankParts, type RankingParts } from '../../src/search/pipeline.ts';
 import { DEFAULT_RANKING, SEARCH_MODES, SearchIndex } from '../../src/search/search.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 const papers = parseDailyPapers(readFileSync(fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url)), 'utf8'), 'daily-papers.txt');
 const DIMS = 24;

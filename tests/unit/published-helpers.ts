@@ -6,7 +6,7 @@ import type { RowFile, RowFileStore } from '../../src/index/compressed/opfs-rows
 import { CompressedIndexError } from '../../src/index/compressed/errors.ts';
 import { quantizeRows, type Int8Rows } from '../../src/index/quantized-matrix.ts';
 import type { FileSink } from '../../src/base/files.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 /** Shared by the published-library and compressed-service tests: a sink, rows and row files in memory. */
 

@@ -3,12 +3,9 @@ import { cosineScores } from '../../src/index/cosine.ts';
 import { QuantizedMatrix, quantizeInto, quantizeRows } from '../../src/index/quantized-matrix.ts';
 import { topK } from '../../src/index/top-k.ts';
 import { VectorMatrix } from '../../src/index/vector-matrix.ts';
-import { rng } from '../support/random.ts';
+import { gaussian, seededRandom as rng } from '../../src/base/random.ts';
 
 
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
 
 function normalize(v: Float32Array): Float32Array {
   const norm = Math.hypot(...v) || 1;

@@ -9,7 +9,7 @@ import type { Paper } from '../../src/base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../../src/embedding/supervisor.ts';
 import { QuantizedMatrix } from '../../src/index/quantized-matrix.ts';
 import { DEFAULT_RANKING, SearchIndex } from '../../src/search/search.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 const papers = parseDailyPapers(readFileSync(fileURLToPath(new URL('../../data/daily-papers.txt', import.meta.url)), 'utf8'), 'daily-papers.txt');
 const DIMS = 16;

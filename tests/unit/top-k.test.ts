@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topK, type Hit } from '../../src/index/top-k.ts';
-import { rng } from '../support/random.ts';
+import { seededRandom as rng } from '../../src/base/random.ts';
 
 
 /** Reference: full sort, best score first, ties by lower index. */

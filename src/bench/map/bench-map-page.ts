@@ -5,7 +5,7 @@ import type { Paper } from '../../base/paper.ts';
 import { quantizeInto, type Int8Rows } from '../../index/quantized-matrix.ts';
 import { decodeVectorFile } from '../../index/vector-file.ts';
 import { loadLibraryMap } from '../../map/map-client.ts';
-import { seededRandom } from '../../base/random.ts';
+import { gaussian, seededRandom } from '../../base/random.ts';
 import { MapRenderer, type PointFrame } from '../../map/renderer.ts';
 import type { MapLayout } from '../../map/types.ts';
 import type { MapBenchApi, MapBenchSource } from './bench-map-api.ts';
@@ -59,7 +59,6 @@ function rowsOf(library: Library, count: number): Int8Rows {
   const { dims, vectors } = library;
   const source = vectors.length / dims;
   const random = seededRandom(42);
-  const gaussian = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const data = new Int8Array(count * dims);
   const scales = new Float32Array(count);
   const row = new Float32Array(dims);
@@ -67,7 +66,7 @@ function rowsOf(library: Library, count: number): Int8Rows {
     const from = (i % source) * dims;
     let norm = 0;
     for (let d = 0; d < dims; d++) {
-      row[d] = vectors[from + d] + (i < source ? 0 : SYNTHETIC_NOISE * gaussian());
+      row[d] = vectors[from + d] + (i < source ? 0 : SYNTHETIC_NOISE * gaussian(random));
       norm += row[d] * row[d];
     }
     for (let d = 0; d < dims; d++) row[d] /= Math.sqrt(norm);

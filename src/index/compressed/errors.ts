@@ -1,3 +1,5 @@
+import { codedErrorClass } from '../../base/errors.ts';
+
 /**
  * Why a compressed index could not be opened, as stable codes (tests assert codes, the UI maps them to notices).
  * Every one of them means "build it again from the vectors" (or install it again from the published library); none
@@ -14,12 +16,4 @@ export const COMPRESSED_ERROR_CODES = {
 
 export type CompressedErrorCode = keyof typeof COMPRESSED_ERROR_CODES;
 
-export class CompressedIndexError extends Error {
-  constructor(
-    readonly code: CompressedErrorCode,
-    readonly detail: string,
-  ) {
-    super(`${COMPRESSED_ERROR_CODES[code]} (${detail})`);
-    this.name = 'CompressedIndexError';
-  }
-}
+export class CompressedIndexError extends codedErrorClass('CompressedIndexError', COMPRESSED_ERROR_CODES) {}

@@ -27,60 +27,20 @@
  * All results are exact integers, so the JS fallbacks (hammingJs, collectJs) give identical output.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import {
+  BLOCK, brIf, END, I32, I32_ADD, I32_EQZ, I32_LT_U, I32_SHL, i32Const, i32x4ExtractLane, localGet, localSet, localTee, LOOP, name, section, simd, uleb, V128, v128Load, WASM_HEADER,
+} from '../../base/wasm-bytes.ts';
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(new TextEncoder().encode(text));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-const localGet = (i: number) => [0x20, ...uleb(i)];
-const localSet = (i: number) => [0x21, ...uleb(i)];
-const localTee = (i: number) => [0x22, ...uleb(i)];
-/** Signed LEB128, as i32.const encodes its immediate. */
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-const i32Const = (n: number) => [0x41, ...sleb(n)];
-const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
-const I32_SHL = 0x74;
 const I32_AND = 0x71;
 const I32_OR = 0x72;
-const I32_LT_U = 0x49;
 const I32_GE_U = 0x4f;
 const I32_GT_S = 0x4a;
 const I32_EQ = 0x46;
-const I32_EQZ = 0x45;
 const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)];
 const i32Load16U = (offset: number) => [0x2f, 1, ...uleb(offset)];
 const i32Store = (offset: number) => [0x36, 2, ...uleb(offset)];
 const i32Store16 = (offset: number) => [0x3b, 1, ...uleb(offset)];
-const simd = (op: number, ...immediates: number[]) => [0xfd, ...uleb(op), ...immediates];
-const v128Load = (offset: number) => simd(0x00, 0, ...uleb(offset));
 const v128Store64Lane = (offset: number, lane: number) => simd(0x5b, 1, ...uleb(offset), lane);
 const V128_XOR = simd(0x51);
 const V128_ANY_TRUE = simd(0x53);
@@ -91,13 +51,8 @@ const I16X8_LE_U = simd(0x34);
 const I16X8_NARROW_I32X4_U = simd(0x86);
 const I16X8_EXTADD_PAIRWISE_I8X16_U = simd(0x7d);
 const I32X4_EXTADD_PAIRWISE_I16X8_U = simd(0x7f);
-const i32x4ExtractLane = (lane: number) => simd(0x1b, lane);
-const BLOCK = [0x02, 0x40];
 const IF = [0x04, 0x40];
 const ELSE = 0x05;
-const LOOP = [0x03, 0x40];
-const END = 0x0b;
-const brIf = (depth: number) => [0x0d, depth];
 
 /** Histograms the scan fills (one per row of a group of four); foldHistograms adds them into the first. */
 export const HIST_COPIES = 4;
@@ -239,7 +194,7 @@ function moduleBytes(chunks: number): Uint8Array<ArrayBuffer> {
   const collectType = [0x60, 5, I32, I32, I32, I32, I32, 1, I32];
   const exports = [3, ...name('hamming4'), 0x00, 0, ...name('hamming1'), 0x00, 1, ...name('collect'), 0x00, 2];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...WASM_HEADER,
     ...section(1, [2, ...hammingType, ...collectType]), // types
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]), // import env.memory, min 0 pages
     ...section(3, [3, 0, 0, 1]), // func 0, 1: type 0; func 2: type 1

@@ -1,3 +1,4 @@
+import { gaussianPair, seededOpenRandom } from '../../base/random.ts';
 import { QuantizedMatrix } from '../quantized-matrix.ts';
 import { topK } from '../top-k.ts';
 
@@ -34,16 +35,6 @@ function rowSeed(seed: number, index: number): number {
   z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
   z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
   return (z ^ (z >>> 15)) | 0;
-}
-
-/** mulberry32: uniform in (0, 1). */
-function uniformSource(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
 }
 
 /** Each source row's `k` nearest other source rows (int8 cosine, ties by index), row-major count x k. */
@@ -88,7 +79,7 @@ export class SyntheticCorpus {
   row(index: number, out: Float32Array, offset = 0): void {
     const { dims, source, mix } = this;
     const { noise, neighbours, partnerWeight } = this.options;
-    const uniform = uniformSource(rowSeed(this.options.seed, index));
+    const uniform = seededOpenRandom(rowSeed(this.options.seed, index));
     const parts = 2 + Math.floor(uniform() * 3);
     const primary = Math.floor(uniform() * this.sourceCount);
     mix.fill(0);
@@ -104,11 +95,9 @@ export class SyntheticCorpus {
     const mixNorm = Math.sqrt(mix.reduce((n, x) => n + x * x, 0)) || 1;
     let norm = 0;
     for (let d = 0; d < dims; d += 2) {
-      // Box-Muller gives two independent normals per pair of uniforms.
-      const radius = noise * Math.sqrt(-2 * Math.log(uniform()));
-      const angle = 2 * Math.PI * uniform();
-      mix[d] = mix[d] / mixNorm + radius * Math.cos(angle);
-      if (d + 1 < dims) mix[d + 1] = mix[d + 1] / mixNorm + radius * Math.sin(angle);
+      const [first, second] = gaussianPair(uniform, noise);
+      mix[d] = mix[d] / mixNorm + first;
+      if (d + 1 < dims) mix[d + 1] = mix[d + 1] / mixNorm + second;
       norm += mix[d] * mix[d] + (d + 1 < dims ? mix[d + 1] * mix[d + 1] : 0);
     }
     const inverse = 1 / Math.sqrt(norm);

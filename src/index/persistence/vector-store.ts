@@ -1,4 +1,5 @@
 import type { Int8Rows } from '../quantized-matrix.ts';
+import { CodedError } from '../../base/errors.ts';
 import {
   MAX_SHARDS,
   SHARD_ROWS,
@@ -70,13 +71,13 @@ export interface PrunableVectorStore extends VectorStore {
 }
 
 /** Storage is full (or the browser refused more). The UI can say so; search keeps working from memory. */
-export class VectorStoreQuotaError extends Error {
+export class VectorStoreQuotaError extends CodedError<'storage-full'> {
   constructor(
     readonly bytesAttempted: number,
-    readonly cause?: unknown,
+    cause?: unknown,
   ) {
-    super(`Browser storage is full: could not save ${(bytesAttempted / 1e6).toFixed(1)} MB of vectors; search still works but vectors will be recomputed next visit`);
-    this.name = 'VectorStoreQuotaError';
+    const megabytes = `${(bytesAttempted / 1e6).toFixed(1)} MB`;
+    super('VectorStoreQuotaError', 'storage-full', megabytes, `Browser storage is full: could not save ${megabytes} of vectors; search still works but vectors will be recomputed next visit`, { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { Comlink, spawnService } from '../../base/worker-rpc.ts';
 import type { CorpusErrorData, ImportFile, ImportProgress, ParsedLibrary, ParseOptions, ParseOutcome } from './import-api.ts';
 import type { ImportService } from './import-service.ts';
 import { CorpusFormatError } from '../../corpus/types.ts';
@@ -30,15 +30,13 @@ function abortError(signal: AbortSignal): unknown {
  */
 async function parseInWorker(read: () => Promise<ImportFile[]>, options: ParseOptions, onProgress: (progress: ImportProgress) => void, signal?: AbortSignal): Promise<ParsedLibrary> {
   if (signal?.aborted) throw abortError(signal);
-  const worker = new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
-  const api: ImportRemote = Comlink.wrap<ImportService>(worker);
-  // A worker that crashes (or runs out of memory) or is stopped answers no pending call: race every call with this.
+  // A worker that fails or dies rejects its pending calls (spawnService); an abort stops them here.
+  const worker = spawnService<ImportService>(new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' }), 'import');
+  const { api } = worker;
   let stop!: (reason: unknown) => void;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
   stopped.catch(() => undefined);
-  const onError = (event: ErrorEvent) => stop(new Error(`the import worker failed: ${event.message || 'uncaught error'}`));
   const onAbort = () => stop(abortError(signal!));
-  worker.addEventListener('error', onError);
   signal?.addEventListener('abort', onAbort, { once: true });
   const guarded = <T>(work: Promise<T>): Promise<T> => Promise.race([work, stopped]);
   try {
@@ -64,8 +62,6 @@ async function parseInWorker(read: () => Promise<ImportFile[]>, options: ParseOp
     return { ...head, papers: chunks.flatMap((chunk) => chunk.papers), hashes: chunks.flatMap((chunk) => chunk.hashes) };
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    worker.removeEventListener('error', onError);
-    api[Comlink.releaseProxy]();
     worker.terminate();
   }
 }

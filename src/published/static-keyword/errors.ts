@@ -1,3 +1,5 @@
+import { codedErrorClass } from '../../base/errors.ts';
+
 /**
  * Why the static keyword index (issue 10, part 2) could not answer, as stable codes: tests assert codes, the UI
  * maps them to notices. A query never falls back to partial scores: a shard it needs that cannot be read fails it.
@@ -10,13 +12,4 @@ export const STATIC_KEYWORD_ERROR_CODES = {
 
 export type StaticKeywordErrorCode = keyof typeof STATIC_KEYWORD_ERROR_CODES;
 
-export class StaticKeywordError extends Error {
-  constructor(
-    readonly code: StaticKeywordErrorCode,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${STATIC_KEYWORD_ERROR_CODES[code]} (${detail})`, options);
-    this.name = 'StaticKeywordError';
-  }
-}
+export class StaticKeywordError extends codedErrorClass('StaticKeywordError', STATIC_KEYWORD_ERROR_CODES) {}

@@ -1,4 +1,5 @@
 import type { FileSource, PublishedFile } from '../../base/files.ts';
+import { ShardCache } from '../../base/shard-cache.ts';
 import { normalizeTerm, tokenize } from '../../index/keyword.ts';
 import type { Hit } from '../../index/top-k.ts';
 import { StaticKeywordError } from './errors.ts';
@@ -25,12 +26,10 @@ export interface QueryTerm {
 }
 
 export class StaticKeywordIndex {
-  private readonly cache = new Map<number, DecodedShard>();
-  private heldBytes = 0;
-  private readonly inFlight = new Map<number, Promise<DecodedShard>>();
+  /** Decoded shards by shard number, bounded by their file bytes. */
+  private readonly cache: ShardCache<number, DecodedShard>;
   /** Start index in manifest.files of each shard's first file. */
   private readonly fileStart: number[] = [];
-  private readonly cacheLimit: number;
   /** Per-document score accumulator and the documents touched by the current query, reused across queries. */
   private scores: Float32Array | null = null;
   private touched: Uint32Array | null = null;
@@ -46,7 +45,7 @@ export class StaticKeywordIndex {
       this.fileStart.push(at);
       at += count;
     }
-    this.cacheLimit = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.cache = new ShardCache((i) => this.load(i), { limit: options.cacheBytes ?? DEFAULT_CACHE_BYTES, weigh: (shard) => shard.bytes });
   }
 
   get docCount(): number {
@@ -101,13 +100,13 @@ export class StaticKeywordIndex {
 
   /** File bytes of the cached shards. */
   get cachedBytes(): number {
-    return this.heldBytes;
+    return this.cache.weight;
   }
 
   private async recordsFor(terms: readonly QueryTerm[]): Promise<{ record: TermRecord; count: number; term: string }[]> {
     const located = terms.map((t) => ({ ...t, shard: this.shardOf(t.term) })).filter((t) => t.shard >= 0);
     const shards = new Map<number, Promise<DecodedShard>>();
-    for (const { shard } of located) if (!shards.has(shard)) shards.set(shard, this.shard(shard));
+    for (const { shard } of located) if (!shards.has(shard)) shards.set(shard, this.cache.get(shard));
     const decoded = new Map<number, DecodedShard>();
     await Promise.all([...shards].map(async ([i, promise]) => decoded.set(i, await promise)));
     const out: { record: TermRecord; count: number; term: string }[] = [];
@@ -118,30 +117,12 @@ export class StaticKeywordIndex {
     return out;
   }
 
-  private shard(i: number): Promise<DecodedShard> {
-    const cached = this.cache.get(i);
-    if (cached) {
-      // Most recently used last: Map iteration order is the LRU order.
-      this.cache.delete(i);
-      this.cache.set(i, cached);
-      return Promise.resolve(cached);
-    }
-    let pending = this.inFlight.get(i);
-    if (!pending) {
-      pending = this.load(i).finally(() => this.inFlight.delete(i));
-      this.inFlight.set(i, pending);
-    }
-    return pending;
-  }
-
   private async load(i: number): Promise<DecodedShard> {
     const files = this.manifest.files.slice(this.fileStart[i], this.fileStart[i] + this.manifest.shardFileCounts[i]);
     const parts = await Promise.all(files.map((file) => this.fetchFile(file)));
     const bytes = parts.length === 1 ? parts[0] : concat(parts);
     const firsts = this.manifest.shardFirstTerms;
-    const decoded = decodeShard(bytes, files[0].path, { first: firsts[i], next: i + 1 < firsts.length ? firsts[i + 1] : null });
-    this.remember(i, decoded);
-    return decoded;
+    return decodeShard(bytes, files[0].path, { first: firsts[i], next: i + 1 < firsts.length ? firsts[i + 1] : null });
   }
 
   private async fetchFile(file: PublishedFile): Promise<Uint8Array> {
@@ -153,16 +134,6 @@ export class StaticKeywordIndex {
     }
     if (bytes.length !== file.bytes) throw new StaticKeywordError('shard-corrupt', `${file.path}: ${bytes.length} bytes, the manifest says ${file.bytes}`);
     return bytes;
-  }
-
-  private remember(i: number, shard: DecodedShard): void {
-    this.cache.set(i, shard);
-    this.heldBytes += shard.bytes;
-    for (const [key, old] of this.cache) {
-      if (this.heldBytes <= this.cacheLimit || key === i) break;
-      this.cache.delete(key);
-      this.heldBytes -= old.bytes;
-    }
   }
 
   private buffers(): { scores: Float32Array; touched: Uint32Array } {

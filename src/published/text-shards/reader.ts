@@ -5,6 +5,7 @@
  */
 import type { Paper } from '../../base/paper.ts';
 import type { FileSource } from '../../base/files.ts';
+import { ShardCache } from '../../base/shard-cache.ts';
 import { PublishedLibraryError } from '../errors.ts';
 import { decodeShard, shardCount, type TextShardManifest } from './format.ts';
 
@@ -16,16 +17,15 @@ export interface TextShardReaderOptions {
 export const DEFAULT_MAX_CACHED_SHARDS = 32;
 
 export class TextShardReader {
-  private readonly decoded = new Map<number, Paper[]>();
-  private readonly inFlight = new Map<number, Promise<Paper[]>>();
-  private readonly maxCachedShards: number;
+  /** Decoded shards by shard number, the most recently used kept. */
+  private readonly decoded: ShardCache<number, Paper[]>;
 
   constructor(
     readonly manifest: TextShardManifest,
     private readonly source: FileSource,
     options: TextShardReaderOptions = {},
   ) {
-    this.maxCachedShards = Math.max(1, options.maxCachedShards ?? DEFAULT_MAX_CACHED_SHARDS);
+    this.decoded = new ShardCache((shard) => this.load(shard), { limit: Math.max(1, options.maxCachedShards ?? DEFAULT_MAX_CACHED_SHARDS) });
     const expected = shardCount(manifest.count, manifest.papersPerShard);
     if (manifest.files.length !== expected) {
       throw new PublishedLibraryError('text-shard-corrupt', `the manifest lists ${manifest.files.length} text shards for ${manifest.count} papers, expected ${expected}`);
@@ -43,7 +43,7 @@ export class TextShardReader {
     }
     const per = this.manifest.papersPerShard;
     const shards = [...new Set(rows.map((row) => Math.floor(row / per)))];
-    const loaded = new Map(await Promise.all(shards.map(async (shard) => [shard, await this.shard(shard)] as const)));
+    const loaded = new Map(await Promise.all(shards.map(async (shard) => [shard, await this.decoded.get(shard)] as const)));
     return rows.map((row) => loaded.get(Math.floor(row / per))![row % per]);
   }
 
@@ -56,29 +56,10 @@ export class TextShardReader {
     return this.decoded.has(Math.floor(row / this.manifest.papersPerShard));
   }
 
-  private shard(shard: number): Promise<Paper[]> {
-    const cached = this.decoded.get(shard);
-    if (cached) {
-      // Re-inserting moves it to the end of the Map's order: the most recently used.
-      this.decoded.delete(shard);
-      this.decoded.set(shard, cached);
-      return Promise.resolve(cached);
-    }
-    let pending = this.inFlight.get(shard);
-    if (!pending) {
-      pending = this.load(shard).finally(() => this.inFlight.delete(shard));
-      this.inFlight.set(shard, pending);
-    }
-    return pending;
-  }
-
   private async load(shard: number): Promise<Paper[]> {
     const file = this.manifest.files[shard];
     const first = shard * this.manifest.papersPerShard;
     const expected = Math.min(this.manifest.papersPerShard, this.count - first);
-    const papers = await decodeShard(await this.source(file), file.path, first, expected);
-    this.decoded.set(shard, papers);
-    while (this.decoded.size > this.maxCachedShards) this.decoded.delete(this.decoded.keys().next().value!);
-    return papers;
+    return decodeShard(await this.source(file), file.path, first, expected);
   }
 }

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { Comlink, spawnService } from '../../base/worker-rpc.ts';
 import type { CompressedSearchService, InstallOutcome, InstallProgress, InstallSpec } from './compressed-service.ts';
 
 /** The page's view of the compressed-index worker: CompressedSearchService's methods, each returning a promise. */
@@ -11,15 +11,7 @@ export interface CompressedWorker {
 
 /** The one place the compressed-index worker is created. */
 export function spawnCompressedWorker(): CompressedWorker {
-  const worker = new Worker(new URL('./compressed.worker.ts', import.meta.url), { type: 'module', name: 'compressed-index' });
-  const api = Comlink.wrap<CompressedSearchService>(worker);
-  return {
-    api,
-    terminate: () => {
-      worker.terminate();
-      api[Comlink.releaseProxy]();
-    },
-  };
+  return spawnService<CompressedSearchService>(new Worker(new URL('./compressed.worker.ts', import.meta.url), { type: 'module', name: 'compressed-index' }), 'compressed-index');
 }
 
 /** install() from the page: the progress callback crosses to the worker as a comlink proxy (a function cannot be cloned). */

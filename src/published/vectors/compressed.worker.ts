@@ -4,7 +4,7 @@
  * (compressed-service.ts), which tests construct directly; the page reaches it through comlink
  * (compressed-client.ts). A worker because the int8 rows are read through OPFS sync access handles.
  */
-import * as Comlink from 'comlink';
+import { exposeService } from '../../base/worker-rpc.ts';
 import { CompressedSearchService } from './compressed-service.ts';
 
-Comlink.expose(new CompressedSearchService());
+exposeService(new CompressedSearchService());

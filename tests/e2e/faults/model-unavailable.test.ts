@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { waitForState, withPage } from '../browser.ts';
-import { clearFaults, clearRequests, requestedPaths, setFaults } from '../faults.ts';
-import { appUrl, idOf, status } from '../helpers.ts';
-import { chooseMode, expectNoInternals, noticeCodes, searchWithFallback, waitForEngine } from './fault-helpers.ts';
+import { chooseMode, clearFaults, clearRequests, expectNoInternals, requestedPaths, searchWithFallback, setFaults, waitForEngine } from '../faults.ts';
+import { appUrl, idOf, notices, openApp, status } from '../helpers.ts';
 
 /**
  * The model cannot load on a first visit (each fault injected on the wire by the e2e server, so the service
@@ -20,7 +19,7 @@ describe('model files that cannot be loaded', () => {
       await page.goto(appUrl());
       await waitForEngine(page, 'unavailable');
       await waitForState(page, 'ready');
-      expect(await noticeCodes(page)).toContain('model-unreachable');
+      expect(await notices(page)).toContain('model-unreachable');
       await expectNoInternals(page);
       const hybrid = await searchWithFallback(page, GERMAN);
       expect(hybrid.fallback).toBe('model-unavailable');
@@ -38,7 +37,7 @@ describe('model files that cannot be loaded', () => {
       await page.click('[data-testid="retry-model"]');
       await waitForEngine(page, 'ready');
       expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-      expect(await noticeCodes(page)).not.toContain('model-unreachable');
+      expect(await notices(page)).not.toContain('model-unreachable');
       const recovered = await searchWithFallback(page, 'German RoBERTa pretraining');
       expect(recovered.fallback).toBe('');
       expect(recovered.ids[0]).toBe(idOf('GottBERT'));
@@ -51,7 +50,7 @@ describe('model files that cannot be loaded', () => {
     await withPage({}, async (page) => {
       await page.goto(appUrl({ q: GERMAN }));
       await waitForEngine(page, 'unavailable');
-      expect(await noticeCodes(page)).toEqual(expect.arrayContaining(['model-damaged', 'offline-unavailable']));
+      expect(await notices(page)).toEqual(expect.arrayContaining(['model-damaged', 'offline-unavailable']));
       expect(await page.getAttribute('[data-testid="offline"]', 'data-ready')).toBe('false');
       await expectNoInternals(page);
       const degraded = await searchWithFallback(page, GERMAN);
@@ -66,7 +65,7 @@ describe('model files that cannot be loaded', () => {
       // The damaged copy was not kept: the fixed file was downloaded again.
       expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx'))).toBe(true);
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]');
-      expect(await noticeCodes(page)).not.toContain('model-damaged');
+      expect(await notices(page)).not.toContain('model-damaged');
       const healthy = await searchWithFallback(page, 'German RoBERTa pretraining');
       expect(healthy.fallback).toBe('');
       expect(healthy.ids[0]).toBe(idOf('GottBERT'));
@@ -78,7 +77,7 @@ describe('model files that cannot be loaded', () => {
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForEngine(page, 'unavailable');
-      expect(await noticeCodes(page)).toContain('model-unreachable');
+      expect(await notices(page)).toContain('model-unreachable');
       await expectNoInternals(page);
       const answer = await searchWithFallback(page, GERMAN);
       expect(answer.fallback).toBe('model-unavailable');
@@ -91,7 +90,7 @@ describe('model files that cannot be loaded', () => {
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForEngine(page, 'unavailable');
-      expect(await noticeCodes(page)).toContain('model-damaged');
+      expect(await notices(page)).toContain('model-damaged');
       expect(await page.textContent('[data-testid="notice"][data-code="model-damaged"]')).toMatch(/tokenizer\.json/);
       await expectNoInternals(page);
       await clearFaults();
@@ -104,8 +103,7 @@ describe('model files that cannot be loaded', () => {
 
   test('a damaged copy in the offline cache (an older version kept it) is evicted and fetched again on the next visit', async () => {
     await withPage({}, async (page) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]');
       const damaged = await page.evaluate(async () => {
         for (const name of await caches.keys()) {
@@ -124,7 +122,7 @@ describe('model files that cannot be loaded', () => {
       await page.reload();
       await waitForEngine(page, 'ready');
       expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx'))).toBe(true);
-      expect(await noticeCodes(page)).not.toContain('model-damaged');
+      expect(await notices(page)).not.toContain('model-damaged');
       expect((await searchWithFallback(page, 'German RoBERTa pretraining')).ids[0]).toBe(idOf('GottBERT'));
     });
   });

@@ -1,14 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { waitForState, withPage } from '../browser.ts';
-import { appUrl, idOf, search } from '../helpers.ts';
-import { embeddedCount, importFile, jsonl, manyPapers, noticeCodes, searchWithFallback, waitForNotice } from './fault-helpers.ts';
+import { embeddedCount, searchWithFallback, waitForNotice } from '../faults.ts';
+import { appUrl, idOf, importFile, jsonl, manyPapers, notices, openApp, search } from '../helpers.ts';
 
 /** Storage taken away or shared while the app runs. (IndexedDB missing, over quota, corrupt: storage.test.ts.) */
 describe('storage under the app', () => {
   test('site data cleared while open: the offline claim is withdrawn, and search still answers', async () => {
     await withPage({}, async (page, browser) => {
-      await page.goto(appUrl());
-      await waitForState(page, 'ready');
+      await openApp(page);
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]');
       const cdp = await browser.context.newCDPSession(page);
       await cdp.send('Storage.clearDataForOrigin', { origin: new URL(appUrl()).origin, storageTypes: 'all' });
@@ -27,11 +26,9 @@ describe('storage under the app', () => {
   test('two tabs at once: an import in one, searches in the other; no corrupt cache, no lost vectors', async () => {
     const rows = manyPapers(96);
     await withPage({}, async (tabA, browser) => {
-      await tabA.goto(appUrl());
-      await waitForState(tabA, 'ready');
+      await openApp(tabA);
       const tabB = await browser.context.newPage();
-      await tabB.goto(appUrl());
-      await waitForState(tabB, 'ready');
+      await openApp(tabB);
       await importFile(tabA, 'shared.jsonl', jsonl(rows));
       await tabA.waitForSelector('[data-testid="status"][data-state="indexing"]');
       // Tab B keeps answering from the bundled papers while A embeds and writes the cache.
@@ -42,11 +39,10 @@ describe('storage under the app', () => {
       expect(await embeddedCount(tabA)).toBe(rows.length);
       // A third tab opens the imported library: every vector A wrote is there and readable.
       const tabC = await browser.context.newPage();
-      await tabC.goto(appUrl());
-      await waitForState(tabC, 'ready');
+      await openApp(tabC);
       expect(await tabC.getAttribute('[data-testid="corpus"]', 'data-name')).toBe('shared.jsonl');
       expect(await embeddedCount(tabC)).toBe(0);
-      expect(await noticeCodes(tabC)).not.toContain('vectors-discarded');
+      expect(await notices(tabC)).not.toContain('vectors-discarded');
       // Tab B, reloaded, sees the same library and embeds nothing either.
       await tabB.reload();
       await waitForState(tabB, 'ready');
