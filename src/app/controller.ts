@@ -22,6 +22,7 @@ import { planEmbedding, type EmbeddingPlan } from './embedding-plan.ts';
 import { browserStorage, embeddingCost, RateMeter, recallRate, rememberRate, type MeasuredRate } from './embedding-estimate.ts';
 import { formatBytes } from './format.ts';
 import { importSummaryText } from './import-summary.ts';
+import { isUnsavedLibrary, keepImport } from './keep-import.ts';
 import { runIndexingJob } from './indexing-job.ts';
 import { libraryEntries } from './library-entries.ts';
 import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
@@ -52,7 +53,7 @@ const PERSIST_EVERY = 256;
 
 /** The library store as the controller uses it; tests pass a LibraryStore over fake-indexeddb or memory. */
 export type LibraryCatalog = Pick<LibraryStore, 'kind' | 'problem' | 'list' | 'load' | 'create' | 'rename' | 'delete' | 'referencedHashes' | 'readGcMarks' | 'writeGcMarks'>;
-export type CacheLike = Pick<VectorCache, 'kind' | 'load' | 'append' | 'appendRows' | 'tidy' | 'dropVectors' | 'gcStore'>;
+export type CacheLike = Pick<VectorCache, 'kind' | 'load' | 'append' | 'appendRows' | 'keepRows' | 'tidy' | 'dropVectors' | 'gcStore'>;
 
 /** What the controller is built from; tests pass fakes. */
 export interface AppDeps {
@@ -145,6 +146,8 @@ export class AppController {
   /** Content hashes of the bundled papers once loaded: kept by garbage collection whatever is open. */
   private bundledHashes: readonly string[] = [];
   private bundledCount = 0;
+  /** Counts activate() calls: a keyword index finished after a newer activation started is dropped. */
+  private activations = 0;
   /** An import waiting for the person to choose CSV columns. */
   private pendingImport: ImportSource | null = null;
   private answerLongRun: ((go: boolean) => void) | null = null;
@@ -493,7 +496,6 @@ export class AppController {
       await this.warnIfStorageTight(parsed, model.dims);
       this.update({ importing: { name: source.name, stage: 'saving', done: 0, total: 1 } });
       const { id, name } = await this.keepLibrary(source.name, parsed);
-      if (parsed.vectors) await this.cache!.appendRows(parsed.vectors.modelKey, parsed.vectors.dims, parsed.vectors.hashes, parsed.vectors.rows);
       this.notify(notice('import-summary', { summary: importSummaryText(name, parsed) }));
       this.update({ importing: null });
       await this.activate({ id, name, kind: 'imported', papers: parsed.papers, hashes: parsed.hashes, precomputed: parsed.vectors }, { wait: false });
@@ -512,17 +514,12 @@ export class AppController {
     if (!room.ok) this.notify(notice('storage-tight', { needed: formatBytes(room.neededBytes), available: formatBytes(Math.max(0, room.availableBytes)) }));
   }
 
-  /** Stores the library; when storage refuses, it stays open for this tab under a temporary id. */
+  /** Stores the library with its vectors, or neither; when storage refuses, it stays open for this tab under a temporary id. */
   private async keepLibrary(wanted: string, parsed: ParsedLibrary): Promise<{ id: string; name: string }> {
     const existing = (await this.libraries!.list().catch(() => [] as LibraryInfo[])).map((info) => info.name);
-    const name = uniqueName(existing, wanted);
-    try {
-      const info = await this.libraries!.create(name, parsed.papers, parsed.hashes, parsed.format);
-      return { id: info.id, name: info.name };
-    } catch (error) {
-      this.notify(notice('import-not-saved', { name, reason: libraryReason(error) }));
-      return { id: `unsaved-${Date.now().toString(36)}`, name };
-    }
+    const kept = await keepImport({ libraries: this.libraries!, cache: this.cache!, referencedHashes: () => this.referencedHashes() }, uniqueName(existing, wanted), parsed);
+    if (!kept.saved) this.notify(notice('import-not-saved', { name: kept.name, reason: kept.reason }));
+    return kept;
   }
 
   /** Asks the browser, once, to keep the person's libraries through storage pressure, and says what it answered. */
@@ -543,12 +540,16 @@ export class AppController {
    */
   private async activate(corpus: LoadedCorpus, { wait = true } = {}): Promise<void> {
     await this.stopIndexing();
+    // Built in slices (no long task on a big import); a later activation started meanwhile wins.
+    const ticket = ++this.activations;
+    const keyword = await KeywordIndex.build(corpus.papers);
+    if (ticket !== this.activations) return;
     const active: ActiveCorpus = {
       id: corpus.id,
       name: corpus.name,
       papers: corpus.papers,
       hashes: corpus.hashes ?? corpus.papers.map(contentHash),
-      keyword: new KeywordIndex(corpus.papers),
+      keyword,
       index: null,
       present: new Uint8Array(corpus.papers.length),
       complete: false,
@@ -671,7 +672,9 @@ export class AppController {
   }
 
   private askLongRun(active: ActiveCorpus, count: number, seconds: number, docsPerSecond: number): Promise<boolean> {
-    this.update({ phase: 'ready', embedding: null, longRun: { library: active.name, count, seconds, docsPerSecond } });
+    // Only a library kept in this browser, with its vectors, can continue "next time".
+    const kept = !isUnsavedLibrary(active.id) && this.cache!.kind === 'indexeddb';
+    this.update({ phase: 'ready', embedding: null, longRun: { library: active.name, count, seconds, docsPerSecond, kept } });
     return new Promise<boolean>((resolve) => {
       this.answerLongRun = (go) => {
         this.answerLongRun = null;

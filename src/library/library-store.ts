@@ -1,8 +1,9 @@
 import { createStore, del, get } from 'idb-keyval';
 import { sha256Hex } from '../base/hash.ts';
+import { nextTask } from '../base/next-task.ts';
 import { contentHash } from '../base/paper-id.ts';
 import type { Paper } from '../base/paper.ts';
-import { isQuotaError } from '../index/persistence/index.ts';
+import { isQuotaError, storageFailureReason } from '../index/persistence/index.ts';
 import { browserLocks, withLibraryLock, type LockManagerLike } from './library-lock.ts';
 import { IndexedDbRecords, MemoryRecords, noWrite, type LibraryRecords, type RecordWrite } from './library-records.ts';
 import { LibraryError, type DeletedLibrary, type LibraryInfo, type LibraryProblem, type StoredLibrary } from './types.ts';
@@ -224,7 +225,7 @@ export class LibraryStore {
     }
   }
 
-  private write(
+  private async write(
     id: string,
     name: string,
     papers: readonly Paper[],
@@ -240,6 +241,8 @@ export class LibraryStore {
       const records = papers.slice(start, start + PAPERS_PER_RECORD);
       paperBytes += encoder.encode(JSON.stringify(records)).byteLength;
       puts.push([papersKey(id, chunk), records]);
+      // Measuring a record is a few ms per 1,000 papers: the page gets its turn between records (issue 19).
+      await nextTask();
     }
     const info: LibraryInfo = { id, name, paperCount: papers.length, format, createdAt, updatedAt: createdAt, paperBytes, hashBytes: hashes.reduce((n, h) => n + h.length, 0) };
     const meta: MetaRecord = { format: FORMAT, info, chunks: puts.length };
@@ -264,8 +267,7 @@ export class LibraryStore {
       return await this.records.transact(keys, decide);
     } catch (error) {
       if (error instanceof LibraryError) throw error;
-      if (isQuotaError(error)) throw new LibraryError('library-storage-full', (error as Error).message, error);
-      throw new LibraryError('library-write-failed', (error as Error | null)?.message ?? String(error), error);
+      throw new LibraryError(isQuotaError(error) ? 'library-storage-full' : 'library-write-failed', storageFailureReason(error), error);
     }
   }
 
