@@ -9,7 +9,7 @@
  * measured: a CSV of 40,729 rows (~60 MB), a BibTeX file of 20,000 entries (~31 MB), a UTF-16 CSV of 300 rows.
  * They are written to a temporary folder and handed to the picker by path (Playwright streams them).
  *
- *   npx tsx tools/bench-import-app.ts [--no-build] [--only csv,bibtex,utf16] [--site <built folder> --base <its base path>] [--json]
+ *   npx tsx tools/bench-import-app.ts [--no-build] [--only csv,bibtex,utf16] [--site <built folder> --base <its base path>] [--data <scifact dir>] [--json]
  * (also part of `npm run bench -- --only-import`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import type { Paper } from '../src/base/paper.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
-import { syntheticPapers } from './synthetic-text.ts';
+import { loadScifactPapers, syntheticPapers } from './synthetic-text.ts';
+import { SCIFACT_DIR } from './synthetic-corpus.ts';
 import { round } from './stats.ts';
 
 export interface AppImportCase {
@@ -38,12 +39,11 @@ function authorsOf(i: number): string[] {
 
 const quoteCsv = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
-/** Zotero-like CSV: the abstract twice as long as one SciFact mix (two papers' sentences), so 40,729 rows are ~60 MB. */
+/** Zotero-like CSV: one SciFact mix per row (~1.5 kB), so 40,729 rows are ~60 MB as in the issue. */
 function csvOf(papers: readonly Paper[]): string {
   const rows = ['Title,Abstract Note,Author,Publication Year,Publication Title,DOI'];
   papers.forEach((paper, i) => {
-    const other = papers[(i + 1) % papers.length];
-    rows.push([paper.title, `${paper.abstract} ${other.abstract}`, authorsOf(i).map((a) => a.split(' ').reverse().join(', ')).join('; '), String(1990 + (i % 35)), 'Journal of Synthetic Results', `10.5555/bench.${i}`].map(quoteCsv).join(','));
+    rows.push([paper.title, paper.abstract, authorsOf(i).map((a) => a.split(' ').reverse().join(', ')).join('; '), String(1990 + (i % 35)), 'Journal of Synthetic Results', `10.5555/bench.${i}`].map(quoteCsv).join(','));
   });
   return rows.join('\r\n') + '\r\n';
 }
@@ -172,7 +172,7 @@ export interface SiteFolder {
 }
 
 /** Each case on a fresh profile of the built app (dist/), one after the other; keys app_import_<case>_*. */
-export async function appImportFigures(only: readonly string[] | null, log: (line: string) => void, site: SiteFolder = {}): Promise<Record<string, number | Record<string, number>>> {
+export async function appImportFigures(only: readonly string[] | null, log: (line: string) => void, site: SiteFolder = {}, scifactDir = SCIFACT_DIR): Promise<Record<string, number | Record<string, number>>> {
   const folder = mkdtempSync(join(tmpdir(), 'bench-app-import-files-'));
   const port = 4900 + Math.floor(Math.random() * 90);
   const server = await startSite(port, site);
@@ -180,7 +180,7 @@ export async function appImportFigures(only: readonly string[] | null, log: (lin
   const result: Record<string, number | Record<string, number>> = {};
   try {
     const cases = APP_IMPORT_CASES.filter((c) => !only || only.includes(c.key));
-    const papers = syntheticPapers(Math.max(...cases.map((c) => c.papers)) + 1, 19);
+    const papers = syntheticPapers(Math.max(...cases.map((c) => c.papers)) + 1, 19, loadScifactPapers(join(scifactDir, 'corpus.jsonl')));
     for (const c of cases) {
       const bytes = c.bytes(papers.slice(0, c.papers));
       const path = join(folder, c.file);
@@ -211,9 +211,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const only = onlyAt === -1 ? null : argv[onlyAt + 1].split(',');
   const siteAt = argv.indexOf('--site');
   const baseAt = argv.indexOf('--base');
+  const dataAt = argv.indexOf('--data');
   const site: SiteFolder = { dir: siteAt === -1 ? undefined : argv[siteAt + 1], base: baseAt === -1 ? undefined : argv[baseAt + 1] };
   const load = loadavg()[0];
-  const figures = await appImportFigures(only, (line) => process.stderr.write(line + '\n'), site);
+  const figures = await appImportFigures(only, (line) => process.stderr.write(line + '\n'), site, dataAt === -1 ? SCIFACT_DIR : argv[dataAt + 1]);
   const result = { load_average_1m: round(load, 2), load_average_1m_end: round(loadavg()[0], 2), ...figures };
   console.log(argv.includes('--json') ? JSON.stringify(result) : JSON.stringify(result, null, 2));
 }

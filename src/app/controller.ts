@@ -26,7 +26,7 @@ import { isUnsavedLibrary, keepImport } from './keep-import.ts';
 import { runIndexingJob } from './indexing-job.ts';
 import { libraryEntries } from './library-entries.ts';
 import { addNotice, MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice, withdrawNotices, type Notice, type NoticeCode } from './notices.ts';
-import { isServedOffline, prepareOffline, type OfflineStatus } from './offline.ts';
+import { applyUpdate, isServedOffline, prepareOffline, type OfflineStatus } from './offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from './offline-watch.ts';
 import { openSitePublishedLibrary } from './published/open-published.ts';
 import type { PublishedLibrary } from './published/published-library.ts';
@@ -72,6 +72,8 @@ export interface AppDeps {
   rates: { get(modelKey: string, backend: string): MeasuredRate | null; set(modelKey: string, backend: string, rate: MeasuredRate): void };
   prepareOffline: typeof prepareOffline;
   isServedOffline(): boolean;
+  /** Switches to a new version that is waiting (offline.ts); absent in tests that have no service worker. */
+  applyUpdate?: typeof applyUpdate;
   watchOffline(onChange: (ready: boolean) => void): () => void;
 }
 
@@ -93,6 +95,7 @@ export const browserDeps = (): AppDeps => ({
   },
   prepareOffline,
   isServedOffline,
+  applyUpdate,
   watchOffline: (onChange) => watchOfflineCopy({ check: () => offlineCopyPresent([assetUrls.modelWeights, assetUrls.wasm]), onChange }),
 });
 
@@ -682,6 +685,12 @@ export class AppController {
         resolve(go && this.active === active);
       };
     });
+  }
+
+  /** The person asked for the new version (the app-updated notice): reload into it, or say which tabs hold it back. */
+  async reloadForUpdate(): Promise<void> {
+    const outcome = await this.deps.applyUpdate?.();
+    if (outcome?.kind === 'other-tabs') this.notify(notice('update-other-tabs', { count: outcome.count }));
   }
 
   /** The person's answer to "this will take about 4 h": go on here, or not now. */
