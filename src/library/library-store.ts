@@ -225,7 +225,7 @@ export class LibraryStore {
     }
   }
 
-  private async write(
+  private write(
     id: string,
     name: string,
     papers: readonly Paper[],
@@ -234,31 +234,32 @@ export class LibraryStore {
     createdAt: string,
     { ifAbsent = false } = {},
   ): Promise<LibraryInfo> {
-    const puts: [string, unknown][] = [];
-    const encoder = new TextEncoder();
-    let paperBytes = 0;
-    for (let start = 0, chunk = 0; start < papers.length; start += PAPERS_PER_RECORD, chunk++) {
-      const records = papers.slice(start, start + PAPERS_PER_RECORD);
-      paperBytes += encoder.encode(JSON.stringify(records)).byteLength;
-      puts.push([papersKey(id, chunk), records]);
-      // Measuring a record is a few ms per 1,000 papers: the page gets its turn between records (issue 19).
-      await nextTask();
-    }
-    const info: LibraryInfo = { id, name, paperCount: papers.length, format, createdAt, updatedAt: createdAt, paperBytes, hashBytes: hashes.reduce((n, h) => n + h.length, 0) };
-    const meta: MetaRecord = { format: FORMAT, info, chunks: puts.length };
-    puts.push([hashesKey(id), [...hashes]]);
-    // Last, so even a store without transactions would never list a library whose papers are not all there.
-    puts.push([metaKey(id), meta]);
-    // Shared lock: a vector sweep in any tab (exclusive) sees this library, or has finished before it exists.
-    return withLibraryLock(this.locks, 'shared', () =>
-      this.transact([metaKey(id)], ([existing]) => {
+    // Shared lock, asked for at once: a vector sweep in any tab (exclusive) sees this library, or has finished
+    // before it exists; the records are measured inside it.
+    return withLibraryLock(this.locks, 'shared', async () => {
+      const puts: [string, unknown][] = [];
+      const encoder = new TextEncoder();
+      let paperBytes = 0;
+      for (let start = 0, chunk = 0; start < papers.length; start += PAPERS_PER_RECORD, chunk++) {
+        const records = papers.slice(start, start + PAPERS_PER_RECORD);
+        paperBytes += encoder.encode(JSON.stringify(records)).byteLength;
+        puts.push([papersKey(id, chunk), records]);
+        // Measuring a record is a few ms per 1,000 papers: the page gets its turn between records (issue 19).
+        if (start + PAPERS_PER_RECORD < papers.length) await nextTask();
+      }
+      const info: LibraryInfo = { id, name, paperCount: papers.length, format, createdAt, updatedAt: createdAt, paperBytes, hashBytes: hashes.reduce((n, h) => n + h.length, 0) };
+      const meta: MetaRecord = { format: FORMAT, info, chunks: puts.length };
+      puts.push([hashesKey(id), [...hashes]]);
+      // Last, so even a store without transactions would never list a library whose papers are not all there.
+      puts.push([metaKey(id), meta]);
+      return this.transact([metaKey(id)], ([existing]) => {
         if (ifAbsent && existing !== undefined) {
           const found = checkMeta(existing, id);
           if (typeof found !== 'string') return { write: noWrite(), result: found.info };
         }
         return { write: { puts, deletes: [], deletePrefixes: [papersPrefix(id)] }, result: info };
-      }),
-    );
+      });
+    });
   }
 
   /** A write, with the browser's failures turned into coded errors. */
