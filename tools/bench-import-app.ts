@@ -9,7 +9,7 @@
  * measured: a CSV of 40,729 rows (~60 MB), a BibTeX file of 20,000 entries (~31 MB), a UTF-16 CSV of 300 rows.
  * They are written to a temporary folder and handed to the picker by path (Playwright streams them).
  *
- *   npx tsx tools/bench-import-app.ts [--no-build] [--only csv,bibtex,utf16] [--site <built folder> --base <its base path>] [--data <scifact dir>] [--json]
+ *   npx tsx tools/bench-import-app.ts [--no-build] [--only csv,bibtex,utf16] [--site <built folder> --base <its base path>] [--baseline <earlier build>] [--data <scifact dir>] [--json]
  * (also part of `npm run bench -- --only-import`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -105,7 +105,7 @@ async function importFinished(page: Page, name: string): Promise<void> {
       return document.querySelector('[data-testid="long-run"]') !== null || state === 'indexing' || state === 'ready';
     },
     name,
-    { timeout: 900_000, polling: 200 },
+    { timeout: 1_800_000, polling: 200 },
   );
 }
 
@@ -207,15 +207,25 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!argv.includes('--no-build')) {
     await new Promise<void>((done, fail) => spawn('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] }).on('exit', (code) => (code === 0 ? done() : fail(new Error(`build exited with ${code}`)))));
   }
-  const onlyAt = argv.indexOf('--only');
-  const only = onlyAt === -1 ? null : argv[onlyAt + 1].split(',');
-  const siteAt = argv.indexOf('--site');
-  const baseAt = argv.indexOf('--base');
-  const dataAt = argv.indexOf('--data');
-  const site: SiteFolder = { dir: siteAt === -1 ? undefined : argv[siteAt + 1], base: baseAt === -1 ? undefined : argv[baseAt + 1] };
+  const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const only = value('--only')?.split(',') ?? APP_IMPORT_CASES.map((c) => c.key);
+  const base = value('--base');
+  const site: SiteFolder = { dir: value('--site'), base };
+  // --baseline <built folder>: an earlier build measured in the same run, case by case before this one (same load).
+  const baseline = value('--baseline');
+  const data = value('--data') ?? SCIFACT_DIR;
+  const log = (line: string) => process.stderr.write(line + '\n');
   const load = loadavg()[0];
-  const figures = await appImportFigures(only, (line) => process.stderr.write(line + '\n'), site, dataAt === -1 ? SCIFACT_DIR : argv[dataAt + 1]);
-  const result = { load_average_1m: round(load, 2), load_average_1m_end: round(loadavg()[0], 2), ...figures };
+  const result: Record<string, unknown> = { load_average_1m: round(load, 2) };
+  for (const key of only) {
+    if (baseline) {
+      log(`baseline (${baseline}):`);
+      const figures = await appImportFigures([key], log, { dir: baseline, base }, data);
+      for (const [name, figure] of Object.entries(figures)) result[`baseline_${name}`] = figure;
+    }
+    Object.assign(result, await appImportFigures([key], log, site, data));
+  }
+  result.load_average_1m_end = round(loadavg()[0], 2);
   console.log(argv.includes('--json') ? JSON.stringify(result) : JSON.stringify(result, null, 2));
 }
 
