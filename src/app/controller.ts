@@ -500,8 +500,10 @@ export class AppController {
       this.update({ importing: { name: source.name, stage: 'saving', done: 0, total: 1 } });
       const { id, name } = await this.keepLibrary(source.name, parsed);
       this.notify(notice('import-summary', { summary: importSummaryText(name, parsed) }));
-      this.update({ importing: null });
+      // The progress bar stays while the keyword index is built (seconds for a big library), until the library opens.
+      this.update({ importing: { name: source.name, stage: 'indexing', done: 0, total: 1 } });
       await this.activate({ id, name, kind: 'imported', papers: parsed.papers, hashes: parsed.hashes, precomputed: parsed.vectors }, { wait: false });
+      this.update({ importing: null });
       await this.refreshLibraries();
       void this.askToPersist();
     });

@@ -36,7 +36,7 @@ export interface EmbeddingProgress {
 /** An import being read and parsed (in a worker), before its papers are searchable. */
 export interface ImportActivity {
   name: string;
-  stage: ImportStage | 'saving';
+  stage: ImportStage | 'saving' | 'indexing';
   done: number;
   total: number;
 }
