@@ -24,10 +24,12 @@ import { LibraryError, type DeletedLibrary, type LibraryInfo, type LibraryProble
 export const DEFAULT_LIBRARY_DB = 'paper-search-libraries';
 
 /**
- * Papers per record: 5,000 papers of 0.5-1.5 kB are 2.5-7.5 MB, about a vector shard (3.8 MB, shards.ts), so a
- * 100,000-paper library is 20 structured clones of a comfortable size rather than one of 50-150 MB.
+ * Papers per record: 1,000 papers of 0.5-1.5 kB are 0.5-1.5 MB. IndexedDB clones a record on the page's thread
+ * when it is put, one record per task (library-records.ts), so this bounds the longest task of saving: 5,000 (7.5 MB)
+ * made tasks of ~1 s on a busy machine (issue 19, `npm run bench -- --only-import`). A 100,000-paper library is
+ * 100 records; list() and referencedHashes() read none of them. Libraries saved with other sizes load as they are.
  */
-export const PAPERS_PER_RECORD = 5_000;
+export const PAPERS_PER_RECORD = 1_000;
 
 /** Where the app before named libraries kept its one imported corpus (one idb-keyval key). */
 export const LEGACY_CORPUS = { dbName: 'paper-search-corpus', storeName: 'corpus', key: 'user-corpus' } as const;
