@@ -84,14 +84,12 @@ function observeLongTasks(): void {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) w.benchLongTasks.push({ start: entry.startTime, duration: entry.duration, stage: '' });
   }).observe({ type: 'longtask', buffered: true });
-  // The stage shown by the progress bar, sampled on every frame (a long task delays the sample, not the stage).
-  const sample = () => {
+  // The stage the progress bar shows, noted as the DOM changes (a frame-based sample would lag behind busy tasks).
+  const note = () => {
     const stage = document.querySelector('[data-testid="import-progress"]')?.getAttribute('data-stage') ?? 'opening';
-    const last = w.benchStages.at(-1);
-    if (last?.stage !== stage) w.benchStages.push({ at: performance.now(), stage });
-    requestAnimationFrame(sample);
+    if (w.benchStages.at(-1)?.stage !== stage) w.benchStages.push({ at: performance.now(), stage });
   };
-  requestAnimationFrame(sample);
+  new MutationObserver(note).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-stage'] });
 }
 
 /** Until the chosen library is open and its embedding is planned: the long-run question, or the run under way. */
