@@ -8,7 +8,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      // 30 s, not vitest's 5 s: a few unit tests write 25k vectors to fake-indexeddb or parse big files, which
+      // took 5-16 s on a busy 2-core machine (load 25). A budget, not a speed check: speed lives in `npm run bench`.
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       {
         test: {
           name: 'integration',

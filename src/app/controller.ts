@@ -4,6 +4,7 @@ import type { Paper } from '../base/paper.ts';
 import { EmbeddingSupervisor } from '../embedding/supervisor.ts';
 import type { BackendRequest } from '../embedding/worker-api.ts';
 import { QuantizedMatrix } from '../index/quantized-matrix.ts';
+import { KeywordIndex } from '../index/keyword.ts';
 import type { LibraryMapRequest } from '../map/map-client.ts';
 import type { Examples } from '../search/examples.ts';
 import type { SearchMode } from '../search/search.ts';
@@ -44,6 +45,8 @@ export class AppController {
   private engine: EmbeddingSupervisor | null = null;
   /** The library change under way (import, switch, rename, delete): another one meanwhile is ignored. */
   private change: Promise<void> | null = null;
+  /** Counts library opens: one whose keyword index finished after a newer open started is dropped. */
+  private openings = 0;
 
   constructor(
     onChange: (snapshot: Snapshot) => void,
@@ -114,7 +117,9 @@ export class AppController {
 
   /** Keywords at once, meaning once its vectors are resolved or embedded; `wait` (start-up) until indexed. */
   private async openLocal(services: Services, loaded: LoadedCorpus, { wait }: { wait: boolean }): Promise<void> {
-    const corpus = localCorpus(loaded);
+    const ticket = ++this.openings;
+    const corpus = localCorpus(loaded, await KeywordIndex.build(loaded.papers));
+    if (ticket !== this.openings) return; // a later open started while the keyword index was built
     await this.open(services, { kind: 'local', corpus }, { phase: 'loading', papers: loaded.papers, libraryId: loaded.id, corpusName: loaded.name, corpusKind: loaded.kind, published: null });
     await services.indexing.start(corpus, { wait });
   }
@@ -245,6 +250,12 @@ export class AppController {
     this.app.withdraw(...MODEL_UNAVAILABLE_CODES);
     services.engine.retry();
     services.indexing.retry();
+  }
+
+  /** The person asked for the new version (the app-updated notice): reload into it, or say which tabs hold it back. */
+  async reloadForUpdate(): Promise<void> {
+    const outcome = await this.deps.applyUpdate?.();
+    if (outcome?.kind === 'other-tabs') this.app.notify(notice('update-other-tabs', { count: outcome.count }));
   }
 
   /** The person's answer to "this will take about 4 h": go on here, or not now. */

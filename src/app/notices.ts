@@ -14,7 +14,7 @@ interface Entry<P> {
 }
 
 /** Buttons a notice can carry; the view maps each to a controller method. */
-export type NoticeAction = 'retry-model' | 'resume-embedding' | 'retry-published-vectors';
+export type NoticeAction = 'retry-model' | 'resume-embedding' | 'retry-published-vectors' | 'reload-update';
 
 type NoParams = Record<string, never>;
 const entry = <P = NoParams>(level: NoticeLevel, text: (params: P) => string, action?: NoticeAction): Entry<P> => ({ level, text, action });
@@ -36,13 +36,14 @@ export const NOTICES = {
   'webgpu-fallback': entry<{ reason: string }>('warning', ({ reason }) => `WebGPU not used: ${reason}. Running on WASM.`),
   'offline-unavailable': entry<{ reason: string }>('info', ({ reason }) => `Offline use is not available: ${reason}. Search works while you are online.`),
   'offline-lost': entry('warning', () => 'The offline copy of Paper Search was removed (were site data cleared?). Search keeps working in this tab; reload while online to save it again.'),
-  'app-updated': entry('info', () => 'A new version of Paper Search was installed; it is used from the next time you open the page.'),
+  'app-updated': entry('info', () => 'A new version of Paper Search is ready. This tab keeps the version it started with until you reload it.', 'reload-update'),
+  'update-other-tabs': entry<{ count: number }>('info', ({ count }) => `The new version starts once the other ${count === 1 ? 'tab' : `${count} tabs`} of Paper Search ${count === 1 ? 'is' : 'are'} closed: ${count === 1 ? 'it runs' : 'they run'} the version ${count === 1 ? 'it' : 'they'} started with. Close ${count === 1 ? 'it' : 'them'}, then press Reload again.`),
   'precomputed-unused': entry<{ reason: string }>('info', ({ reason }) => `Precomputed vectors not used (${reason}); abstracts will be embedded here.`),
   'storage-unavailable': entry<{ problem: string }>('warning', ({ problem }) => `${problem}. Search works; abstracts will be embedded again next visit.`),
   'storage-fallback': entry<{ reason: string }>('warning', ({ reason }) => `Browser storage problem: ${reason}. Search keeps working from memory; vectors will not be kept after this tab closes.`),
   'vectors-discarded': entry<{ problems: string }>('warning', ({ problems }) => `Some saved vectors were unreadable and were discarded (${problems}). They will be embedded again.`),
   'import-rejected': entry<{ problem: string }>('warning', ({ problem }) => `${problem}. Nothing was imported; your current papers are unchanged.`),
-  'import-not-saved': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be saved in this browser (${reason}); it is searchable until you close this tab.`),
+  'import-not-saved': entry<{ name: string; reason: string }>('warning', ({ name, reason }) => `${name} could not be saved in this browser: ${reason}. Nothing of it was kept; it is searchable until you close this tab.`),
   'import-summary': entry<{ summary: string }>('info', ({ summary }) => summary),
   'storage-tight': entry<{ needed: string; available: string }>('warning', ({ needed, available }) => `This library needs about ${needed} in this browser and only about ${available} is left. Papers that do not fit are kept for this tab only. Deleting a library you no longer need makes room.`),
   'storage-persisted': entry('info', () => 'This browser will keep your libraries until you delete them (persistent storage granted).'),

@@ -1,5 +1,5 @@
 import { registerSW } from 'virtual:pwa-register';
-import { isPrecacheProgress } from './offline-protocol.ts';
+import { isActivateUpdateAnswer, isPrecacheProgress, type ActivateUpdateAnswer, type ActivateUpdateRequest } from './offline-protocol.ts';
 
 /**
  * Installs the service worker (offline copy + cross-origin isolation, see sw.ts) before the app loads its model.
@@ -30,7 +30,7 @@ export function isServedOffline(): boolean {
 export interface OfflineCallbacks {
   /** Bytes of the offline copy downloaded so far (first visit only). */
   onProgress: (progress: ByteProgress) => void;
-  /** A new version was installed while this page is open; it is used from the next page load (no forced reload). */
+  /** A new version is installed and waiting while this page runs the old one (never a forced takeover or reload). */
   onUpdate: () => void;
 }
 
@@ -53,7 +53,7 @@ async function settle(callbacks: OfflineCallbacks, onProgress: (progress: BytePr
   });
   let registration: ServiceWorkerRegistration;
   try {
-    registration = await register(callbacks.onUpdate);
+    registration = await register();
   } catch (error) {
     return { kind: 'unavailable', reason: `the service worker could not be registered (${(error as Error).message})` };
   }
@@ -61,6 +61,7 @@ async function settle(callbacks: OfflineCallbacks, onProgress: (progress: BytePr
     const installed = await waitForControl(registration);
     if (!installed.ok) return { kind: 'unavailable', reason: installed.reason };
   }
+  watchForUpdate(registration, callbacks.onUpdate);
   if (crossOriginIsolated) {
     sessionStorage.removeItem(RELOAD_FLAG);
     return { kind: 'ready' };
@@ -77,13 +78,14 @@ async function settle(callbacks: OfflineCallbacks, onProgress: (progress: BytePr
 /** Registration answers within seconds; a browser that never answers must not keep the app from starting. */
 const REGISTER_TIMEOUT_MS = 15_000;
 
-function register(onUpdate: () => void): Promise<ServiceWorkerRegistration> {
+function register(): Promise<ServiceWorkerRegistration> {
   return new Promise((resolve, reject) => {
     setTimeout(() => reject(new Error(`no answer within ${REGISTER_TIMEOUT_MS / 1000} s`)), REGISTER_TIMEOUT_MS);
     registerSW({
       immediate: true,
-      // Without this, vite-plugin-pwa reloads the page when an update activates, losing work in progress.
-      onNeedReload: onUpdate,
+      // Without this, vite-plugin-pwa reloads the page when an update activates, losing work in progress. An
+      // update activates only when the last tab asks for it (applyUpdate), and that tab reloads itself.
+      onNeedReload: () => undefined,
       onRegisteredSW: (_url, registration) => (registration ? resolve(registration) : reject(new Error('no registration'))),
       onRegisterError: (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
     });
@@ -108,4 +110,44 @@ function waitForControl(registration: ServiceWorkerRegistration): Promise<{ ok: 
       }
     });
   });
+}
+
+/** Calls `onUpdate` once a new version is installed and waiting (now, or when the browser finds one later). */
+function watchForUpdate(registration: ServiceWorkerRegistration, onUpdate: () => void): void {
+  let told = false;
+  const tell = () => {
+    if (told || !registration.waiting || !navigator.serviceWorker.controller) return;
+    told = true;
+    onUpdate();
+  };
+  tell();
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => worker.state === 'installed' && tell());
+  });
+}
+
+export type UpdateOutcome = { kind: 'none' } | { kind: 'reloading' } | { kind: 'other-tabs'; count: number };
+
+/**
+ * The person asked for the new version: the waiting worker takes over if this is the last tab of the old one
+ * (then this page reloads into the new version), else it says how many other tabs must be closed first.
+ */
+export async function applyUpdate(): Promise<UpdateOutcome> {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  const waiting = registration?.waiting;
+  if (!waiting) return { kind: 'none' };
+  const channel = new MessageChannel();
+  const answered = new Promise<ActivateUpdateAnswer>((resolve) => {
+    channel.port1.onmessage = (event) => isActivateUpdateAnswer(event.data) && resolve(event.data);
+  });
+  const taken = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+  const request: ActivateUpdateRequest = { type: 'activate-update' };
+  waiting.postMessage(request, [channel.port2]);
+  const answer = await answered;
+  channel.port1.close();
+  if (!answer.activated) return { kind: 'other-tabs', count: answer.otherTabs };
+  await taken;
+  location.reload();
+  return { kind: 'reloading' };
 }

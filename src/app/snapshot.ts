@@ -36,7 +36,7 @@ export interface EmbeddingProgress {
 /** An import being read and parsed (in a worker), before its papers are searchable. */
 export interface ImportActivity {
   name: string;
-  stage: ImportStage | 'saving';
+  stage: ImportStage | 'saving' | 'indexing';
   done: number;
   total: number;
 }
@@ -47,6 +47,8 @@ export interface LongRunQuestion {
   count: number;
   seconds: number;
   docsPerSecond: number;
+  /** Stored in this browser with its vectors: closing the page pauses the work rather than losing it. */
+  kept: boolean;
 }
 
 /** A CSV/TSV whose title/abstract columns cannot be told from the header: the person picks them. */

@@ -15,7 +15,7 @@ import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAnd
 import { NavigationRoute, registerRoute, setDefaultHandler } from 'workbox-routing';
 import { NetworkOnly } from 'workbox-strategies';
 import type { WorkboxPlugin } from 'workbox-core';
-import type { PrecacheProgressMessage } from './offline-protocol.ts';
+import { isActivateUpdateRequest, type ActivateUpdateAnswer, type PrecacheProgressMessage } from './offline-protocol.ts';
 
 interface ManifestEntry {
   url: string;
@@ -94,5 +94,24 @@ cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/bench\.html$/] }));
 setDefaultHandler(new NetworkOnly({ plugins: [isolation] }));
 
-self.addEventListener('install', () => void self.skipWaiting());
+// The first install takes the page at once (it reloads once for isolation, offline.ts). An update waits: a tab
+// opened before a deploy keeps its version, whose hashed files (map.worker-….js, import.worker-….js) only the old
+// worker's precache still holds; activating would delete them under it (issue 19). It activates when the old
+// version's tabs are all closed, or when the last open tab asks (the "new version" notice's Reload).
+self.addEventListener('install', () => {
+  if (!self.registration.active) void self.skipWaiting();
+});
+self.addEventListener('message', (event) => {
+  if (!isActivateUpdateRequest(event.data)) return;
+  event.waitUntil(activateOnRequest(event));
+});
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+async function activateOnRequest(event: ExtendableMessageEvent): Promise<void> {
+  const asking = event.source && 'id' in event.source ? event.source.id : null;
+  const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const otherTabs = tabs.filter((tab) => tab.id !== asking).length;
+  if (otherTabs === 0) await self.skipWaiting();
+  const answer: ActivateUpdateAnswer = { type: 'activate-update-answer', activated: otherTabs === 0, otherTabs };
+  event.ports[0]?.postMessage(answer);
+}

@@ -1,4 +1,4 @@
-import { createMemoryVectorStore, needsCompaction, openVectorStore, VectorStoreQuotaError } from '../index/persistence/index.ts';
+import { createMemoryVectorStore, needsCompaction, openVectorStore, storageFailureReason, VectorStoreQuotaError } from '../index/persistence/index.ts';
 import type { PrunableVectorStore } from '../index/persistence/vector-store.ts';
 import { quantizeRows, type Int8Rows } from '../index/quantized-matrix.ts';
 import { dropLibraryVectors, type GcVectorStore } from '../library/vector-gc.ts';
@@ -44,11 +44,21 @@ export class VectorCache {
 
   /** Adds vectors already quantized (precomputed ones that came with an import). */
   async appendRows(modelKey: string, dims: number, hashes: readonly string[], rows: Int8Rows): Promise<void> {
+    await this.keepRows(modelKey, dims, hashes, rows);
+  }
+
+  /**
+   * appendRows that says why the rows were not kept (null when they were), so an import keeps its papers only
+   * with its vectors (keep-import.ts). After a failure the cache carries on from memory, as appendRows does.
+   */
+  async keepRows(modelKey: string, dims: number, hashes: readonly string[], rows: Int8Rows): Promise<string | null> {
     try {
       await this.store.append(modelKey, dims, hashes, rows);
+      return null;
     } catch (error) {
-      const reason = error instanceof VectorStoreQuotaError ? error.message : `saving vectors failed (${(error as Error).message})`;
+      const reason = error instanceof VectorStoreQuotaError ? error.message : `saving vectors failed (${storageFailureReason(error)})`;
       this.fallBackToMemory(reason);
+      return reason;
     }
   }
 

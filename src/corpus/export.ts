@@ -84,6 +84,11 @@ interface NameParts {
 }
 
 const SUFFIX = /^(jr\.?|sr\.?|[ivx]+|\d+(st|nd|rd|th))$/i;
+/**
+ * A word of a person's name: letters, marks, apostrophes, hyphens, periods. Anything else ("<svg", "onload=x>") is
+ * not split into first/von/last parts, which would reorder the text ("onload=x> Doe, <svg"); it stays one literal name.
+ */
+const NAME_WORD = /^[\p{L}\p{M}.'’‐-]+$/u;
 
 /**
  * Splits an author as papers carry them ("First Last", "Ludwig van Beethoven", "Martin Luther King, Jr."), or
@@ -102,7 +107,7 @@ function nameParts(name: string): NameParts | null {
     suffix = tail;
   }
   const tokens = main.split(' ').filter(Boolean);
-  if (tokens.length === 0 || tokens.some((token) => token.toLowerCase() === 'and')) return null;
+  if (tokens.length === 0 || tokens.some((token) => token.toLowerCase() === 'and' || !NAME_WORD.test(token))) return null;
   // BibTeX's "von" part: the lower-case words just before the last name ("van", "de la").
   let vonStart = tokens.length - 1;
   while (vonStart > 0 && /^\p{Ll}/u.test(tokens[vonStart - 1])) vonStart--;

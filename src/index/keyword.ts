@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
+import { inSlices } from '../base/next-task.ts';
 import { documentText } from '../base/paper-id.ts';
 import type { Paper } from '../base/paper.ts';
 import type { Hit } from './top-k.ts';
@@ -86,6 +87,16 @@ export class KeywordIndex {
       processTerm: (term) => normalizeTerm(term, stem),
     });
     this.search.addAll(papers.map((paper, index) => ({ index, title: paper.title, text: documentText(paper) })));
+  }
+
+  /**
+   * The same index, built a few papers at a time with the event loop free in between: indexing 40,000 long
+   * abstracts at once held a page's thread for seconds after an import (issue 19).
+   */
+  static async build(papers: readonly Paper[], options: KeywordOptions = DEFAULT_KEYWORD_OPTIONS): Promise<KeywordIndex> {
+    const index = new KeywordIndex([], options);
+    await inSlices(papers.length, (i) => index.search.add({ index: i, title: papers[i].title, text: documentText(papers[i]) }));
+    return index;
   }
 
   /**

@@ -73,8 +73,11 @@ export class IndexedDbRecords implements LibraryRecords {
           const { write, result } = decide(values);
           for (const prefix of write.deletePrefixes) store.delete(prefixRange(prefix));
           for (const key of write.deletes) store.delete(key);
-          for (const [key, value] of write.puts) store.put(value, key);
           outcome = { result };
+          putInTurn(store, write.puts, (error) => {
+            outcome = { error };
+            tx.abort();
+          });
         } catch (error) {
           outcome = { error };
           tx.abort();
@@ -119,5 +122,21 @@ export class MemoryRecords implements LibraryRecords {
     for (const key of write.deletes) this.records.delete(key);
     for (const [key, value] of puts) this.records.set(key, value);
     return result;
+  }
+}
+
+/**
+ * Each put is issued from the previous one's success event: put() clones its value on the calling task, so
+ * 40,000 papers put at once were one long task on the page (issue 19); one record per task keeps each short,
+ * and a pending request keeps the transaction open in between. The order stays that of `puts` (meta last).
+ */
+function putInTurn(store: IDBObjectStore, puts: RecordWrite['puts'], fail: (error: unknown) => void, from = 0): void {
+  if (from >= puts.length) return;
+  const [key, value] = puts[from];
+  try {
+    // put() throws at once for a value it cannot clone (or, in some browsers, a refused size): the write fails whole.
+    store.put(value, key).onsuccess = () => putInTurn(store, puts, fail, from + 1);
+  } catch (error) {
+    fail(error);
   }
 }

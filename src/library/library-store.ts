@@ -1,8 +1,9 @@
 import { createStore, del, get } from 'idb-keyval';
 import { sha256Hex } from '../base/hash.ts';
+import { nextTask } from '../base/next-task.ts';
 import { contentHash } from '../base/paper-id.ts';
 import type { Paper } from '../base/paper.ts';
-import { isQuotaError } from '../index/persistence/index.ts';
+import { isQuotaError, storageFailureReason } from '../index/persistence/index.ts';
 import { browserLocks, withLibraryLock, type LockManagerLike } from './library-lock.ts';
 import { IndexedDbRecords, MemoryRecords, noWrite, type LibraryRecords, type RecordWrite } from './library-records.ts';
 import { LibraryError, type DeletedLibrary, type LibraryInfo, type LibraryProblem, type StoredLibrary } from './types.ts';
@@ -23,10 +24,12 @@ import { LibraryError, type DeletedLibrary, type LibraryInfo, type LibraryProble
 export const DEFAULT_LIBRARY_DB = 'paper-search-libraries';
 
 /**
- * Papers per record: 5,000 papers of 0.5-1.5 kB are 2.5-7.5 MB, about a vector shard (3.8 MB, shards.ts), so a
- * 100,000-paper library is 20 structured clones of a comfortable size rather than one of 50-150 MB.
+ * Papers per record: 1,000 papers of 0.5-1.5 kB are 0.5-1.5 MB. IndexedDB clones a record on the page's thread
+ * when it is put, one record per task (library-records.ts), so this bounds the longest task of saving: 5,000 (7.5 MB)
+ * made tasks of ~1 s on a busy machine (issue 19, `npm run bench -- --only-import`). A 100,000-paper library is
+ * 100 records; list() and referencedHashes() read none of them. Libraries saved with other sizes load as they are.
  */
-export const PAPERS_PER_RECORD = 5_000;
+export const PAPERS_PER_RECORD = 1_000;
 
 /** Where the app before named libraries kept its one imported corpus (one idb-keyval key). */
 export const LEGACY_CORPUS = { dbName: 'paper-search-corpus', storeName: 'corpus', key: 'user-corpus' } as const;
@@ -233,29 +236,32 @@ export class LibraryStore {
     createdAt: string,
     { ifAbsent = false } = {},
   ): Promise<LibraryInfo> {
-    const puts: [string, unknown][] = [];
-    const encoder = new TextEncoder();
-    let paperBytes = 0;
-    for (let start = 0, chunk = 0; start < papers.length; start += PAPERS_PER_RECORD, chunk++) {
-      const records = papers.slice(start, start + PAPERS_PER_RECORD);
-      paperBytes += encoder.encode(JSON.stringify(records)).byteLength;
-      puts.push([papersKey(id, chunk), records]);
-    }
-    const info: LibraryInfo = { id, name, paperCount: papers.length, format, createdAt, updatedAt: createdAt, paperBytes, hashBytes: hashes.reduce((n, h) => n + h.length, 0) };
-    const meta: MetaRecord = { format: FORMAT, info, chunks: puts.length };
-    puts.push([hashesKey(id), [...hashes]]);
-    // Last, so even a store without transactions would never list a library whose papers are not all there.
-    puts.push([metaKey(id), meta]);
-    // Shared lock: a vector sweep in any tab (exclusive) sees this library, or has finished before it exists.
-    return withLibraryLock(this.locks, 'shared', () =>
-      this.transact([metaKey(id)], ([existing]) => {
+    // Shared lock, asked for at once: a vector sweep in any tab (exclusive) sees this library, or has finished
+    // before it exists; the records are measured inside it.
+    return withLibraryLock(this.locks, 'shared', async () => {
+      const puts: [string, unknown][] = [];
+      const encoder = new TextEncoder();
+      let paperBytes = 0;
+      for (let start = 0, chunk = 0; start < papers.length; start += PAPERS_PER_RECORD, chunk++) {
+        const records = papers.slice(start, start + PAPERS_PER_RECORD);
+        paperBytes += encoder.encode(JSON.stringify(records)).byteLength;
+        puts.push([papersKey(id, chunk), records]);
+        // Measuring a record is a few ms per 1,000 papers: the page gets its turn between records (issue 19).
+        if (start + PAPERS_PER_RECORD < papers.length) await nextTask();
+      }
+      const info: LibraryInfo = { id, name, paperCount: papers.length, format, createdAt, updatedAt: createdAt, paperBytes, hashBytes: hashes.reduce((n, h) => n + h.length, 0) };
+      const meta: MetaRecord = { format: FORMAT, info, chunks: puts.length };
+      puts.push([hashesKey(id), [...hashes]]);
+      // Last, so even a store without transactions would never list a library whose papers are not all there.
+      puts.push([metaKey(id), meta]);
+      return this.transact([metaKey(id)], ([existing]) => {
         if (ifAbsent && existing !== undefined) {
           const found = checkMeta(existing, id);
           if (typeof found !== 'string') return { write: noWrite(), result: found.info };
         }
         return { write: { puts, deletes: [], deletePrefixes: [papersPrefix(id)] }, result: info };
-      }),
-    );
+      });
+    });
   }
 
   /** A write, with the browser's failures turned into coded errors. */
@@ -264,8 +270,7 @@ export class LibraryStore {
       return await this.records.transact(keys, decide);
     } catch (error) {
       if (error instanceof LibraryError) throw error;
-      if (isQuotaError(error)) throw new LibraryError('library-storage-full', (error as Error).message, error);
-      throw new LibraryError('library-write-failed', (error as Error | null)?.message ?? String(error), error);
+      throw new LibraryError(isQuotaError(error) ? 'library-storage-full' : 'library-write-failed', storageFailureReason(error), error);
     }
   }
 

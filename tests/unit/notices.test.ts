@@ -18,6 +18,7 @@ const PARAMS: Partial<Record<NoticeCode, Record<string, unknown>>> = {
   'storage-tight': { needed: '120.0 MB', available: '40.0 MB' },
   'library-deleted': { name: 'refs.bib', papers: 200, vectors: 180 },
   'library-failed': { action: 'rename the library', reason: 'a library needs a name' },
+  'update-other-tabs': { count: 2 },
   'embedding-paused': { name: 'refs.bib', done: 64, total: 980 },
   'indexing-failed': { name: 'refs.bib', reason: 'the model stopped' },
   'map-failed': { reason: 'the map worker stopped' },

@@ -38,10 +38,11 @@ export interface Opened {
 export function composeServices({ state, slot, deps, engine, store, cache, library, onLibraryEvent }: Opened): Services {
   const events = deps.libraryEvents();
   const published = library && new PublishedSession({ state, library, engine, slot });
+  const catalog = new LibraryCatalog({ state, deps, store, cache, published: library, slot, events });
   return {
     engine,
-    catalog: new LibraryCatalog({ state, deps, store, cache, published: library, slot, events }),
-    imports: new ImportFlow({ state, deps, store, cache }),
+    catalog,
+    imports: new ImportFlow({ state, deps, store, cache, referencedHashes: () => catalog.referencedHashes() }),
     indexing: new IndexingSession({ state, deps, engine, cache, slot }),
     published,
     search: new SearchDispatch({ state, engine, slot, publishedVectorsReady: () => published?.vectorsReady() ?? false }),

@@ -5,7 +5,7 @@ import { readStorageStatus, requestPersistence, type PersistenceResult, type Sto
 import { loadBundledCorpus, type LoadedCorpus } from '../bundled-corpus.ts';
 import { browserStorage, recallRate, rememberRate, type MeasuredRate } from '../embedding-estimate.ts';
 import type { Notice } from '../notices.ts';
-import { isServedOffline, prepareOffline } from '../offline.ts';
+import { applyUpdate, isServedOffline, prepareOffline } from '../offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from '../offline-watch.ts';
 import { openSitePublishedLibrary } from '../../published/open-published.ts';
 import type { PublishedLibrary } from '../../published/published-library.ts';
@@ -15,7 +15,7 @@ import { broadcastLibraryEvents, type LibraryEvents } from './library-events.ts'
 
 /** The library store as the controller uses it; tests pass a LibraryStore over fake-indexeddb or memory. */
 export type LibraryStoreLike = Pick<LibraryStore, 'kind' | 'problem' | 'list' | 'load' | 'create' | 'rename' | 'delete' | 'referencedHashes' | 'readGcMarks' | 'writeGcMarks'>;
-export type CacheLike = Pick<VectorCache, 'kind' | 'load' | 'append' | 'appendRows' | 'tidy' | 'dropVectors' | 'gcStore'>;
+export type CacheLike = Pick<VectorCache, 'kind' | 'load' | 'append' | 'appendRows' | 'keepRows' | 'tidy' | 'dropVectors' | 'gcStore'>;
 
 /** What the controller is built from: the browser's parts (browserDeps) or, in tests, fakes. */
 export interface AppDeps {
@@ -36,6 +36,8 @@ export interface AppDeps {
   libraryEvents(): LibraryEvents;
   prepareOffline: typeof prepareOffline;
   isServedOffline(): boolean;
+  /** Switches to a new version that is waiting (offline.ts); absent in tests that have no service worker. */
+  applyUpdate?: typeof applyUpdate;
   watchOffline(onChange: (ready: boolean) => void): () => void;
 }
 
@@ -58,6 +60,7 @@ export const browserDeps = (): AppDeps => ({
   libraryEvents: () => broadcastLibraryEvents(),
   prepareOffline,
   isServedOffline,
+  applyUpdate,
   watchOffline: (onChange) => watchOfflineCopy({ check: () => offlineCopyPresent([assetUrls.modelWeights, assetUrls.wasm]), onChange }),
 });
 

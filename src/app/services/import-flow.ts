@@ -11,7 +11,7 @@ import { importSummaryText } from '../import-summary.ts';
 import { notice } from '../notices.ts';
 import { describe, type AppState } from './app-state.ts';
 import type { AppDeps, CacheLike, LibraryStoreLike } from './deps.ts';
-import { libraryReason } from './library-catalog.ts';
+import { keepImport } from './keep-import.ts';
 
 /** What an import reads: chosen or dropped files, or pasted text. */
 export type ImportSource = { kind: 'files'; files: readonly File[]; name: string } | { kind: 'text'; text: string; name: string };
@@ -24,6 +24,8 @@ export interface ImportParts {
   deps: Pick<AppDeps, 'parseFiles' | 'parseText' | 'storage'>;
   store: LibraryStoreLike;
   cache: CacheLike;
+  /** Content hashes every library uses (vectors taken back out after a refused save keep these). */
+  referencedHashes: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -39,7 +41,7 @@ export class ImportFlow {
   constructor(private readonly parts: ImportParts) {}
 
   async run(source: ImportSource, model: ModelInfo, columns?: ColumnChoice): Promise<ImportResult> {
-    const { state, deps, cache } = this.parts;
+    const { state, deps } = this.parts;
     const options: ParseOptions = { expectedModel: { modelKey: model.modelKey, dims: model.dims }, ...(columns ? { columns } : {}) };
     const onProgress = (progress: ImportProgress) => state.update({ importing: { name: source.name, ...progress } });
     state.update({ importing: { name: source.name, stage: 'reading', done: 0, total: 1 }, columnQuestion: null });
@@ -61,9 +63,9 @@ export class ImportFlow {
     await this.warnIfStorageTight(parsed, model.dims);
     state.update({ importing: { name: source.name, stage: 'saving', done: 0, total: 1 } });
     const { id, name } = await this.keep(source.name, parsed);
-    if (parsed.vectors) await cache.appendRows(parsed.vectors.modelKey, parsed.vectors.dims, parsed.vectors.hashes, parsed.vectors.rows);
     state.notify(notice('import-summary', { summary: importSummaryText(name, parsed) }));
-    state.update({ importing: null });
+    // The bar stays while the keyword index is built (seconds for a big library); the controller clears it once open.
+    state.update({ importing: { name: source.name, stage: 'indexing', done: 0, total: 1 } });
     return { kind: 'opened', corpus: { id, name, kind: 'imported', papers: parsed.papers, hashes: parsed.hashes, precomputed: parsed.vectors } };
   }
 
@@ -98,18 +100,13 @@ export class ImportFlow {
     if (!room.ok) state.notify(notice('storage-tight', { needed: formatBytes(room.neededBytes), available: formatBytes(Math.max(0, room.availableBytes)) }));
   }
 
-  /** Stores the library; when storage refuses, it stays open for this tab under a temporary id. */
+  /** Stores the library with its vectors, or neither; when storage refuses, it stays open for this tab under a temporary id. */
   private async keep(wanted: string, parsed: ParsedLibrary): Promise<{ id: string; name: string }> {
-    const { state, store } = this.parts;
+    const { state, store, cache, referencedHashes } = this.parts;
     const existing = (await store.list().catch(() => [] as LibraryInfo[])).map((info) => info.name);
-    const name = uniqueName(existing, wanted);
-    try {
-      const info = await store.create(name, parsed.papers, parsed.hashes, parsed.format);
-      return { id: info.id, name: info.name };
-    } catch (error) {
-      state.notify(notice('import-not-saved', { name, reason: libraryReason(error) }));
-      return { id: `unsaved-${Date.now().toString(36)}`, name };
-    }
+    const kept = await keepImport({ libraries: store, cache, referencedHashes }, uniqueName(existing, wanted), parsed);
+    if (!kept.saved) state.notify(notice('import-not-saved', { name: kept.name, reason: kept.reason }));
+    return kept;
   }
 }
 

@@ -11,6 +11,7 @@ import { describe, isAbort, timed, type AppState } from './app-state.ts';
 import type { AppDeps, CacheLike } from './deps.ts';
 import { embedRun, type RunSpan } from './embed-run.ts';
 import { planEmbedding, type EmbeddingPlan } from './embedding-plan.ts';
+import { isUnsavedLibrary } from './keep-import.ts';
 import type { LocalCorpus, OpenLibrarySlot } from './open-library.ts';
 
 export interface IndexingParts {
@@ -160,8 +161,13 @@ export class IndexingSession {
     return true;
   }
 
+  /** Only a library kept in this browser, with its vectors, can continue "next time". */
+  private keptHere(corpus: LocalCorpus): boolean {
+    return !isUnsavedLibrary(corpus.id) && this.parts.cache.kind === 'indexeddb';
+  }
+
   private askLongRun(corpus: LocalCorpus, count: number, seconds: number, docsPerSecond: number): Promise<LongRunAnswer> {
-    this.parts.state.update({ phase: 'ready', embedding: null, longRun: { library: corpus.name, count, seconds, docsPerSecond } });
+    this.parts.state.update({ phase: 'ready', embedding: null, longRun: { library: corpus.name, count, seconds, docsPerSecond, kept: this.keptHere(corpus) } });
     return new Promise<LongRunAnswer>((resolve) => {
       this.answerLongRun = (answer) => {
         this.answerLongRun = null;
@@ -196,14 +202,17 @@ export class IndexingSession {
   }
 }
 
-/** A library's state before indexing: keywords at once, vectors once resolved. */
-export function localCorpus(loaded: LoadedCorpus): LocalCorpus {
+/**
+ * A library's state before indexing: keywords at once, vectors once resolved. The page passes a keyword index
+ * built in slices (`KeywordIndex.build`: no long task on a big import).
+ */
+export function localCorpus(loaded: LoadedCorpus, keyword = new KeywordIndex(loaded.papers)): LocalCorpus {
   return {
     id: loaded.id,
     name: loaded.name,
     papers: loaded.papers,
     hashes: loaded.hashes ?? loaded.papers.map(contentHash),
-    keyword: new KeywordIndex(loaded.papers),
+    keyword,
     index: null,
     present: new Uint8Array(loaded.papers.length),
     complete: false,

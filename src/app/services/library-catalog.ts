@@ -166,7 +166,7 @@ export class LibraryCatalog {
   }
 
   /** Every hash some library uses: the stored ones, the bundled papers and what is open in this tab. */
-  private async referencedHashes(): Promise<Set<string>> {
+  async referencedHashes(): Promise<Set<string>> {
     const referenced = await this.parts.store.referencedHashes();
     for (const hash of this.bundledHashes) referenced.add(hash);
     for (const hash of this.parts.slot.local?.hashes ?? []) referenced.add(hash);

@@ -124,13 +124,23 @@ function resolveColumns(file: string, headers: string[], choice: ColumnChoice | 
 
 const DELIMITER_NAMES: { [delimiter: string]: string } = { ',': 'commas', ';': 'semicolons', '\t': 'tabs', '|': 'pipes' };
 
+/**
+ * Papa Parse takes the line ending of the first line for the whole file, so a file edited on two systems (CRLF
+ * then LF) reads as rows glued together; one ending throughout keeps every physical line a row (and its number).
+ * A byte-order mark left by a caller that decoded the text itself would otherwise join the first header's name.
+ */
+function oneLineEnding(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+}
+
 export function parseDelimited(
   file: string,
-  source: string,
+  original: string,
   collector: Collector,
   progress: Progress,
   options: { tab: boolean; columns?: ColumnChoice },
 ): 'csv' | 'tsv' {
+  const source = oneLineEnding(original);
   const lines = new LineIndex(source);
   let headers: string[] | null = null;
   let columns: Columns | null = null;

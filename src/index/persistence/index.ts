@@ -5,7 +5,7 @@ import type { PrunableVectorStore } from './vector-store.ts';
 export { createIndexedDbVectorStore } from './indexeddb-store.ts';
 export { createMemoryVectorStore } from './memory-store.ts';
 export { needsCompaction, SHARD_ROWS } from './shards.ts';
-export { VectorStoreQuotaError, isQuotaError, type CompactResult, type LoadResult, type PrunableVectorStore, type VectorStore } from './vector-store.ts';
+export { VectorStoreQuotaError, isQuotaError, storageFailureReason, type CompactResult, type LoadResult, type PrunableVectorStore, type VectorStore } from './vector-store.ts';
 
 export interface OpenedStore {
   store: PrunableVectorStore;

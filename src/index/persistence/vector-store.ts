@@ -311,3 +311,18 @@ export function isQuotaError(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || error instanceof VectorStoreQuotaError;
 }
+
+/**
+ * A storage failure in words a person can act on. Chromium's QuotaExceededError from an aborted transaction has
+ * an empty message (the old notice read "could not be saved in this browser ()"), so the quota is named here and
+ * the browser's own words, when it has any, follow.
+ */
+export function storageFailureReason(error: unknown): string {
+  if (error instanceof VectorStoreQuotaError) return error.message;
+  const name = (error as { name?: unknown } | null)?.name;
+  const raw = (error as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw.trim() : '';
+  if (isQuotaError(error)) return `the browser's storage for this site is full (${message ? `${String(name)}: ${message}` : String(name)})`;
+  if (message) return message;
+  return typeof name === 'string' && name ? name : `an unexplained failure (${String(error)})`;
+}

@@ -88,7 +88,7 @@ describe('AppController imports', () => {
     expect(await libraries.list()).toEqual([]);
     const state = controller.state;
     expect(codes(state)).toContain('import-not-saved');
-    expect(state.notices.find((n) => n.code === 'import-not-saved')!.text).toContain('x.jsonl could not be saved in this browser (storage is full)');
+    expect(state.notices.find((n) => n.code === 'import-not-saved')!.text).toMatch(/^x\.jsonl could not be saved in this browser: its 1 paper \(about .+\) could not be stored: storage is full\. Nothing of it was kept/);
     expect(state.corpusName).toBe('x.jsonl');
     expect(state.libraries.at(-1)).toMatchObject({ name: 'x.jsonl (not saved)', paperCount: 1 });
     expect(state.phase).toBe('ready');
