@@ -18,6 +18,7 @@ import { LatestOnly } from '../base/latest-only.ts';
 import { SearchIndex, type SearchMode } from '../search/search.ts';
 import { EXAMPLE_ERROR_CODES, type Examples } from '../search/examples.ts';
 import { loadBundledCorpus, type LoadedCorpus } from './bundled-corpus.ts';
+import { siteInfo } from './site-info.ts';
 import { planEmbedding, type EmbeddingPlan } from './embedding-plan.ts';
 import { browserStorage, embeddingCost, RateMeter, recallRate, rememberRate, type MeasuredRate } from './embedding-estimate.ts';
 import { formatBytes } from './format.ts';
@@ -417,7 +418,7 @@ export class AppController {
     if (this.active?.id === id) return { name: this.active.name, papers: this.active.papers };
     // A published library is the site's files; it is never all in the tab, so it is not exported from here.
     if (id === BUNDLED_LIBRARY_ID && this.published) return null;
-    if (id === BUNDLED_LIBRARY_ID) return { name: 'daily-papers', papers: (await this.loadBundled()).papers };
+    if (id === BUNDLED_LIBRARY_ID) return { name: siteInfo.name, papers: (await this.loadBundled()).papers };
     const library = await this.libraries?.load(id).catch(() => null);
     return library ? { name: library.info.name, papers: library.papers } : null;
   }
