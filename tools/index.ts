@@ -160,6 +160,15 @@ async function embedUncached(encoder: Encoder, papers: readonly Paper[], log: (l
   });
 }
 
+/** Fills `into` from the disk cache when it holds every missing paper's vector; false (nothing filled) otherwise. */
+function cachedVectors(cacheDir: string, papers: readonly Paper[], missing: readonly number[], model: ExpectedModel, into: Float32Array): boolean {
+  const cache = DiskVectorCache.open(cacheDir, model.modelKey, model.dims, 'documents');
+  const rows = missing.map((i) => cache.get(contentHash(papers[i])));
+  if (rows.some((row) => row === undefined)) return false;
+  missing.forEach((paper, j) => into.set(rows[j]!, paper * model.dims));
+  return true;
+}
+
 async function paperVectors(args: Args, papers: readonly Paper[], log: (line: string) => void): Promise<Vectors & ExpectedModel> {
   const model = expectedModel(args.model);
   const vectors = new Float32Array(papers.length * model.dims);
@@ -167,6 +176,8 @@ async function paperVectors(args: Args, papers: readonly Paper[], log: (line: st
   if (args.vectors) log(`${args.vectors}: vectors for ${papers.length - missing.length} of ${papers.length} papers`);
   const result = { ...model, vectors, reused: papers.length - missing.length, embedded: 0, fromCache: 0, seconds: 0 };
   if (missing.length === 0) return result;
+  // Everything already in the vector cache (a republish, or after merge-vectors): no model to load.
+  if (args.cache && cachedVectors(args.cacheDir, papers, missing, model, vectors)) return { ...result, fromCache: missing.length };
   const encoder = await loadNodeEncoder(args.model);
   log(`${missing.length} papers to embed; model ${encoder.key}`);
   if (encoder.key !== model.modelKey) throw new Error(`the loaded encoder's key ${encoder.key} differs from ${model.modelKey} computed from its PROVENANCE.json`);
