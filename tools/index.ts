@@ -44,7 +44,7 @@ import { decodeVectorFile, type VectorEncoding } from '../src/index/vector-file.
 import { buildPublishedLibrary, encodeManifest } from '../src/published/build-library.ts';
 import { chooseLayout, COMPRESSED_LAYOUT_FROM, type LayoutRequest, type PublishedLayout } from '../src/published/layout-choice.ts';
 import { allFiles, PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
-import { listedFiles, nodeFileSink, removeFiles, writeAtomically, type SinkTally } from './publish-files.ts';
+import { listedFiles, nodeFileSink, previousManifest, removeFiles, updateFriendlyVectors, writeAtomically, type SinkTally } from './publish-files.ts';
 import { embedShard, parseShard, type ShardSpec } from './vector-shards.ts';
 import { DiskVectorCache } from '../src/eval/disk-vector-cache.ts';
 
@@ -240,10 +240,12 @@ function describeTally(tally: SinkTally): string {
 async function writeCompressed(args: Args, papers: readonly Paper[], vectors: Vectors & ExpectedModel, log: (line: string) => void): Promise<string> {
   if (args.encoding === 'f32') log('note: --encoding f32 applies to the exact layout; the compressed layout stores int8 rows');
   const stale = listedFiles(args.out);
+  // Read before anything is written: a republish keeps the old centre, so unchanged code files stay the same.
+  const options = updateFriendlyVectors(previousManifest(args.out), vectors.modelKey, vectors.dims, papers.length);
   const { sink, tally } = nodeFileSink(args.out);
   const rows = quantizeRows(vectors.vectors, vectors.dims);
   const name = args.name ?? basename(args.corpus, extname(args.corpus));
-  const { manifest, ms } = await buildPublishedLibrary({ name, modelKey: vectors.modelKey, papers, rows, keyword: { log } }, sink);
+  const { manifest, ms } = await buildPublishedLibrary({ name, modelKey: vectors.modelKey, papers, rows, keyword: { log }, vectors: options }, sink);
   // Last, so a folder with a library.json always holds every file it lists.
   const manifestBytes = encodeManifest(manifest);
   writeAtomically(join(args.out, PUBLISHED_MANIFEST_FILE), manifestBytes);
