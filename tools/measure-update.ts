@@ -5,6 +5,7 @@
  * the library available offline downloads again (every new or changed file, library.json included).
  *
  *   node --max-old-space-size=8000 --import tsx tools/measure-update.ts [--sizes 10000,100000] [--data <scifact dir>]
+ *                                                                      [--with-defaults]
  *
  * Text: tools/synthetic-text.ts (sentences of SciFact abstracts, read by path). Vectors: seeded random unit
  * vectors (their bytes per paper are the real ones; their values do not change which files differ). Not a test.
@@ -93,7 +94,7 @@ function difference(before: Files, after: Files) {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const flags = parseFlags(argv, { sizes: { type: 'string' }, data: { type: 'string' } });
+  const flags = parseFlags(argv, { sizes: { type: 'string' }, data: { type: 'string' }, 'with-defaults': { type: 'boolean' } });
   const sizes = (stringFlag(flags, 'sizes') ?? '10000,100000').split(',').map(Number);
   const source = loadScifactPapers(join(stringFlag(flags, 'data') ?? SCIFACT_DIR, 'corpus.jsonl'));
   for (const n of sizes) {
@@ -106,7 +107,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const first = await compressedFiles(before, beforeVectors, null);
     const compressed = difference(first.files, (await compressedFiles(papers, vectors, first.manifest)).files);
     // The defaults of src/published/vectors (one rows file up to 200,000 papers, the centre recomputed), for comparison.
-    const defaults = difference((await compressedFiles(before, beforeVectors)).files, (await compressedFiles(papers, vectors)).files);
+    const defaults = flags['with-defaults'] ? difference((await compressedFiles(before, beforeVectors)).files, (await compressedFiles(papers, vectors)).files) : undefined;
     const exact = difference(exactFiles(before, beforeVectors), exactFiles(papers, vectors));
     console.log(JSON.stringify({ papers_before: n, papers_after: m, compressed, compressed_default_options: defaults, exact }));
   }

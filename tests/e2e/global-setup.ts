@@ -9,7 +9,11 @@ import { startStaticServer } from './static-server.ts';
  * 96 papers the tests were written for (ids p000..p095, the qrels' ids).
  */
 export const SITE_CORPUS = resolve(import.meta.dirname, '..', 'fixtures', 'seed-dev', 'corpus.jsonl');
-export const SITE_LIBRARY_NAME = 'Daily Papers';
+export const SITE_LIBRARY = {
+  name: 'Daily Papers',
+  description: 'The 96 papers these tests were written for.',
+  about: 'Test abstracts: a Hugging Face Daily Papers listing; each abstract remains the work of its authors.',
+};
 
 /**
  * Builds the site exactly as GitHub Pages gets it (under a sub-path) and serves it as Pages does, with our own
@@ -37,7 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const env = { ...process.env, BASE_PATH, NODE_ENV: 'production' };
   if (!process.env.E2E_SKIP_BUILD) {
     // The exact layout, as a small site has; published.test.ts builds the compressed one from the same papers.
-    const publish = ['--corpus', SITE_CORPUS, '--name', SITE_LIBRARY_NAME, '--layout', 'exact', '--out', OUT_DIR];
+    const publish = ['--corpus', SITE_CORPUS, '--name', SITE_LIBRARY.name, '--description', SITE_LIBRARY.description, '--about', SITE_LIBRARY.about];
+    publish.push('--layout', 'exact', '--out', OUT_DIR);
     execFileSync(process.execPath, ['--import', 'tsx', 'tools/publish.ts', ...publish], { cwd: ROOT, env, stdio: 'inherit' });
   }
   const site = await startStaticServer(OUT_DIR, BASE_PATH);
