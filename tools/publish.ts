@@ -108,6 +108,15 @@ function lastJsonLine(output: string, what: string): Record<string, unknown> {
   }
 }
 
+/** A child step whose own message is already on stderr: fail with one line saying which step. */
+function runStep(step: () => string, failure: string): string {
+  try {
+    return step();
+  } catch {
+    throw new Error(failure);
+  }
+}
+
 function publish(settings: PublishSettings, cacheDir: string | undefined, log: (line: string) => void): PublishSummary {
   const started = performance.now();
   // One staging folder per output folder, so two publishes into different places (e2e, dist) never collide.
@@ -119,7 +128,7 @@ function publish(settings: PublishSettings, cacheDir: string | undefined, log: (
   log(`indexing ${settings.corpus} (layout ${settings.layout})`);
   const indexArgs = ['--import', 'tsx', join(ROOT, 'tools', 'index.ts'), '--corpus', settings.corpus, '--out', join(staged, 'corpus')];
   indexArgs.push('--layout', settings.layout, '--name', settings.name, '--no-bundle', '--json', ...(cacheDir ? ['--cache-dir', cacheDir] : []));
-  const indexed = lastJsonLine(node(indexArgs), 'npm run index');
+  const indexed = lastJsonLine(runStep(() => node(indexArgs), `indexing ${settings.corpus} failed (the reason is above)`), 'npm run index');
   log(`building the site into ${settings.out}`);
   const env = {
     ...process.env,
@@ -130,7 +139,8 @@ function publish(settings: PublishSettings, cacheDir: string | undefined, log: (
     VITE_LIBRARY_DESCRIPTION: settings.description,
     VITE_LIBRARY_ABOUT: settings.about,
   };
-  process.stderr.write(node([join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', settings.out, '--emptyOutDir'], env));
+  const vite = [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', settings.out, '--emptyOutDir'];
+  process.stderr.write(runStep(() => node(vite, env), `building the site into ${settings.out} failed (the reason is above)`));
   const site = checkSite(settings.out);
   return {
     papers: Number(indexed.papers),
