@@ -44,7 +44,13 @@ import { decodeVectorFile, type VectorEncoding } from '../src/index/vector-file.
 import { buildPublishedLibrary, encodeManifest } from '../src/published/build-library.ts';
 import { chooseLayout, COMPRESSED_LAYOUT_FROM, type LayoutRequest, type PublishedLayout } from '../src/published/layout-choice.ts';
 import { allFiles, PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
-import { listedFiles, nodeFileSink, removeFiles, writeAtomically, type SinkTally } from './publish-files.ts';
+import { listedFiles, nodeFileSink, previousManifest, removeFiles, updateFriendlyVectors, writeAtomically, type SinkTally } from './publish-files.ts';
+import { embedShard, parseShard, type ShardSpec } from './vector-shards.ts';
+import { DiskVectorCache } from '../src/eval/disk-vector-cache.ts';
+
+/** Where vectors are kept between runs, by model fingerprint key then content hash (src/eval/disk-vector-cache.ts). */
+const DEFAULT_VECTOR_CACHE = join('.cache', 'vectors');
+const DEFAULT_SHARD_DIR = join('.cache', 'vector-shards');
 
 interface Args {
   corpus: string;
@@ -56,11 +62,19 @@ interface Args {
   layout: LayoutRequest;
   vectors: string | undefined;
   name: string | undefined;
+  /** The content-addressed vector cache (issue 17.2), outside any site folder. */
+  cacheDir: string;
+  /** Print one JSON line last (for `npm run publish` and CI). */
+  json: boolean;
+  /** Embed only this share of the uncached papers into a shard file (issue 17.3); no site output. */
+  shard: ShardSpec | undefined;
+  shardDir: string;
 }
 
 const USAGE =
   'usage: npm run index -- --corpus <file.bib|.ris|.json|.jsonl|.csv|.tsv|.xml|.txt> --out <dir> [--layout auto|exact|compressed] ' +
-  '[--vectors <vectors.bin>] [--name <name>] [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle]';
+  '[--vectors <vectors.bin>] [--name <name>] [--model <id>] [--encoding int8|f32] [--no-cache] [--no-bundle] [--cache-dir <dir>] [--json]\n' +
+  '       npm run index -- --corpus <file> --shard i/N [--shard-dir <dir>] [--cache-dir <dir>]   (then npm run merge-vectors)';
 
 /** The exact layout's files, removed when the compressed one is written. */
 const EXACT_FILES = ['corpus.json', 'vectors.bin', BUNDLE_FILE];
@@ -76,11 +90,17 @@ function parseArgs(argv: readonly string[]): Args {
     name: { type: 'string' },
     'no-cache': { type: 'boolean' },
     'no-bundle': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+    json: { type: 'boolean' },
+    shard: { type: 'string' },
+    'shard-dir': { type: 'string' },
   });
   const value = (flag: string) => stringFlag(flags, flag.slice(2));
   const corpus = value('--corpus');
   const out = value('--out');
-  if (!corpus || !out) throw new UsageError('--corpus and --out are required');
+  const shardText = value('--shard');
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (!corpus || (!out && !shard)) throw new UsageError('--corpus and --out are required (--out not with --shard)');
   const model = value('--model') ?? DEFAULT_MODEL_ID;
   getModelSpec(model);
   const encoding = value('--encoding') ?? 'int8';
@@ -91,7 +111,12 @@ function parseArgs(argv: readonly string[]): Args {
   if (vectors !== undefined && !existsSync(vectors)) throw new UsageError(`--vectors ${vectors}: no such file`);
   const name = value('--name');
   if (name === '') throw new UsageError('--name must not be empty');
-  return { corpus, out, model, encoding, cache: flags['no-cache'] !== true, bundle: flags['no-bundle'] !== true, layout, vectors, name };
+  const cacheDir = resolve(value('--cache-dir') ?? DEFAULT_VECTOR_CACHE);
+  const shardDir = resolve(value('--shard-dir') ?? DEFAULT_SHARD_DIR);
+  return {
+    ...{ corpus, out: out ?? '', model, encoding, cache: flags['no-cache'] !== true, bundle: flags['no-bundle'] !== true, layout, vectors, name },
+    ...{ cacheDir, json: flags.json === true, shard, shardDir },
+  };
 }
 
 /** The encoder's fingerprint key and dims, from its PROVENANCE.json, without loading the model. */
@@ -135,6 +160,15 @@ async function embedUncached(encoder: Encoder, papers: readonly Paper[], log: (l
   });
 }
 
+/** Fills `into` from the disk cache when it holds every missing paper's vector; false (nothing filled) otherwise. */
+function cachedVectors(cacheDir: string, papers: readonly Paper[], missing: readonly number[], model: ExpectedModel, into: Float32Array): boolean {
+  const cache = DiskVectorCache.open(cacheDir, model.modelKey, model.dims, 'documents');
+  const rows = missing.map((i) => cache.get(contentHash(papers[i])));
+  if (rows.some((row) => row === undefined)) return false;
+  missing.forEach((paper, j) => into.set(rows[j]!, paper * model.dims));
+  return true;
+}
+
 async function paperVectors(args: Args, papers: readonly Paper[], log: (line: string) => void): Promise<Vectors & ExpectedModel> {
   const model = expectedModel(args.model);
   const vectors = new Float32Array(papers.length * model.dims);
@@ -142,6 +176,8 @@ async function paperVectors(args: Args, papers: readonly Paper[], log: (line: st
   if (args.vectors) log(`${args.vectors}: vectors for ${papers.length - missing.length} of ${papers.length} papers`);
   const result = { ...model, vectors, reused: papers.length - missing.length, embedded: 0, fromCache: 0, seconds: 0 };
   if (missing.length === 0) return result;
+  // Everything already in the vector cache (a republish, or after merge-vectors): no model to load.
+  if (args.cache && cachedVectors(args.cacheDir, papers, missing, model, vectors)) return { ...result, fromCache: missing.length };
   const encoder = await loadNodeEncoder(args.model);
   log(`${missing.length} papers to embed; model ${encoder.key}`);
   if (encoder.key !== model.modelKey) throw new Error(`the loaded encoder's key ${encoder.key} differs from ${model.modelKey} computed from its PROVENANCE.json`);
@@ -149,7 +185,7 @@ async function paperVectors(args: Args, papers: readonly Paper[], log: (line: st
   const started = performance.now();
   try {
     if (args.cache) {
-      const report = await embedPapersCached(encoder, toEmbed, resolve('.cache', 'vectors'), (done, total) => {
+      const report = await embedPapersCached(encoder, toEmbed, args.cacheDir, (done, total) => {
         if (done % 512 < 32 || done === total) log(`  embedded ${done}/${total}`);
       });
       missing.forEach((paper, j) => vectors.set(report.vectors.subarray(j * model.dims, (j + 1) * model.dims), paper * model.dims));
@@ -165,6 +201,21 @@ async function paperVectors(args: Args, papers: readonly Paper[], log: (line: st
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** `--shard i/N`: this machine's share of the uncached papers, into a shard file for merge-vectors. */
+async function indexShard(args: Args, shard: ShardSpec, papers: readonly Paper[], log: (line: string) => void): Promise<void> {
+  const model = expectedModel(args.model);
+  const cache = DiskVectorCache.open(args.cacheDir, model.modelKey, model.dims, 'documents');
+  const encoder = await loadNodeEncoder(args.model);
+  try {
+    const report = await embedShard(encoder, papers, cache, shard, args.shardDir, log);
+    const rate = report.embedded > 0 ? `${(report.embedded / report.seconds).toFixed(1)} docs/s` : 'none embedded';
+    log(`shard ${shard.index}/${shard.count}: ${report.missing} papers not in ${args.cacheDir}; embedded ${report.embedded} (${report.batches} batches) in ${report.seconds.toFixed(1)} s (${rate}) into ${report.file}`);
+    if (args.json) console.log(JSON.stringify({ papers: papers.length, missing: report.missing, embedded: report.embedded, seconds: Number(report.seconds.toFixed(1)), shard: `${shard.index}/${shard.count}`, file: report.file }));
+  } finally {
+    await encoder.dispose();
+  }
+}
 
 function writeExact(args: Args, papers: readonly Paper[], vectors: Vectors & ExpectedModel): string {
   const output = encodeIndexOutput(papers, vectors, vectors.vectors, args.encoding);
@@ -189,10 +240,12 @@ function describeTally(tally: SinkTally): string {
 async function writeCompressed(args: Args, papers: readonly Paper[], vectors: Vectors & ExpectedModel, log: (line: string) => void): Promise<string> {
   if (args.encoding === 'f32') log('note: --encoding f32 applies to the exact layout; the compressed layout stores int8 rows');
   const stale = listedFiles(args.out);
+  // Read before anything is written: a republish keeps the old centre, so unchanged code files stay the same.
+  const options = updateFriendlyVectors(previousManifest(args.out), vectors.modelKey, vectors.dims, papers.length);
   const { sink, tally } = nodeFileSink(args.out);
   const rows = quantizeRows(vectors.vectors, vectors.dims);
   const name = args.name ?? basename(args.corpus, extname(args.corpus));
-  const { manifest, ms } = await buildPublishedLibrary({ name, modelKey: vectors.modelKey, papers, rows, keyword: { log } }, sink);
+  const { manifest, ms } = await buildPublishedLibrary({ name, modelKey: vectors.modelKey, papers, rows, keyword: { log }, vectors: options }, sink);
   // Last, so a folder with a library.json always holds every file it lists.
   const manifestBytes = encodeManifest(manifest);
   writeAtomically(join(args.out, PUBLISHED_MANIFEST_FILE), manifestBytes);
@@ -215,16 +268,20 @@ async function main(argv: readonly string[]): Promise<void> {
       `${summary.duplicatesMerged} duplicates merged, ${summary.skipped.length} skipped` +
       summary.skipped.slice(0, 5).map((skip) => `\n  line ${skip.line}: ${skip.reason}`).join(''),
   );
+  if (args.shard) return indexShard(args, args.shard, papers, log);
   const layout: PublishedLayout = chooseLayout(papers.length, args.layout);
   log(`layout: ${layout}${args.layout === 'auto' ? ` (auto: compressed from ${COMPRESSED_LAYOUT_FROM} papers)` : ''}`);
   const vectors = await paperVectors(args, papers, log);
 
   const wrote = layout === 'exact' ? writeExact(args, papers, vectors) : await writeCompressed(args, papers, vectors, log);
   const rate = vectors.embedded > 0 ? `${(vectors.embedded / vectors.seconds).toFixed(1)} docs/s` : 'none embedded';
-  console.log(
+  const line =
     `indexed ${papers.length} papers: embedded ${vectors.embedded} in ${vectors.seconds.toFixed(1)} s (${rate}), ` +
-      `${vectors.fromCache} from cache, ${vectors.reused} from ${args.vectors ?? 'no --vectors file'}; ${wrote}`,
-  );
+    `${vectors.fromCache} from cache, ${vectors.reused} from ${args.vectors ?? 'no --vectors file'}; ${wrote}`;
+  if (!args.json) return console.log(line);
+  log(line);
+  const result = { papers: papers.length, embedded: vectors.embedded, reused: vectors.fromCache + vectors.reused, layout, seconds: Number(vectors.seconds.toFixed(1)) };
+  console.log(JSON.stringify(result));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

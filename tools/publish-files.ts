@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileSink, PublishedFile } from '../src/base/files.ts';
-import { allFiles, parsePublishedManifest, PUBLISHED_MANIFEST_FILE } from '../src/published/manifest.ts';
+import { allFiles, parsePublishedManifest, PUBLISHED_MANIFEST_FILE, type PublishedManifest } from '../src/published/manifest.ts';
+import type { PublishedVectorsOptions } from '../src/published/vectors/published-vectors.ts';
 
 export function writeAtomically(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -76,4 +77,33 @@ export function removeFiles(root: string, paths: readonly string[]): number {
     if (existsSync(full) && readdirSync(full).length === 0) rmdirSync(full);
   }
   return removed;
+}
+
+/**
+ * Rows per rows/ and codes/ file when `npm run index` publishes (issue 17.2): small enough that appending 1 % to
+ * a large library rewrites one file of each instead of all of them (src/published/vectors' defaults put 200,000
+ * rows in one file), so a visitor's stored copy, keyed by each file's sha256, stays mostly valid.
+ */
+export const UPDATE_ROWS_PER_FILE = 16_384;
+export const UPDATE_CODES_PER_FILE = 65_536;
+
+/**
+ * Options that keep an update's unchanged files byte-identical: the previous manifest's sign-code centre (the
+ * mean of all rows would move with every added paper and change every code file), as long as it was made by the
+ * same model and the library has not more than doubled since (then the centre is recomputed once).
+ */
+export function updateFriendlyVectors(previous: PublishedManifest | null, modelKey: string, dims: number, count: number): PublishedVectorsOptions {
+  const reuse = previous !== null && previous.modelKey === modelKey && previous.dims === dims && previous.count * 2 >= count;
+  return { center: reuse ? Float32Array.from(previous.codes.center) : undefined, rowsPerFile: UPDATE_ROWS_PER_FILE, codesPerFile: UPDATE_CODES_PER_FILE };
+}
+
+/** The library.json in `root`, or null when there is none (or it does not parse). */
+export function previousManifest(root: string): PublishedManifest | null {
+  const path = join(root, PUBLISHED_MANIFEST_FILE);
+  if (!existsSync(path)) return null;
+  try {
+    return parsePublishedManifest(JSON.parse(readFileSync(path, 'utf8')), path);
+  } catch {
+    return null;
+  }
 }

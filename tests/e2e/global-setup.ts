@@ -4,6 +4,18 @@ import type { TestProject } from 'vitest/node';
 import { startStaticServer } from './static-server.ts';
 
 /**
+ * The site's library comes from tests/fixtures, never from data/ or library.config.json (issue 17.4): a lab
+ * that publishes its own corpus with `npm run publish` keeps these tests passing unchanged. seed-dev is the
+ * 96 papers the tests were written for (ids p000..p095, the qrels' ids).
+ */
+export const SITE_CORPUS = resolve(import.meta.dirname, '..', 'fixtures', 'seed-dev', 'corpus.jsonl');
+export const SITE_LIBRARY = {
+  name: 'Daily Papers',
+  description: 'The 96 papers these tests were written for.',
+  about: 'Test abstracts: a Hugging Face Daily Papers listing; each abstract remains the work of its authors.',
+};
+
+/**
  * Builds the site exactly as GitHub Pages gets it (under a sub-path) and serves it as Pages does, with our own
  * static server (tests/e2e/static-server.ts): no COOP/COEP headers, so isolation must come from the service
  * worker. (`vite preview` would not do: it sends vite.config.ts's `server.headers` unless `preview.headers` is set.)
@@ -28,7 +40,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // vitest sets NODE_ENV=test, which would make vite build a development bundle (import.meta.env.PROD false).
   const env = { ...process.env, BASE_PATH, NODE_ENV: 'production' };
   if (!process.env.E2E_SKIP_BUILD) {
-    execFileSync('npm', ['run', 'build', '--', '--outDir', OUT_DIR, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
+    // The exact layout, as a small site has; published.test.ts builds the compressed one from the same papers.
+    const publish = ['--corpus', SITE_CORPUS, '--name', SITE_LIBRARY.name, '--description', SITE_LIBRARY.description, '--about', SITE_LIBRARY.about];
+    publish.push('--layout', 'exact', '--out', OUT_DIR);
+    execFileSync(process.execPath, ['--import', 'tsx', 'tools/publish.ts', ...publish], { cwd: ROOT, env, stdio: 'inherit' });
   }
   const site = await startStaticServer(OUT_DIR, BASE_PATH);
   const index = await fetch(site.baseUrl);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { inject } from 'vitest';
-import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
+import { parseLibrary } from '../../src/corpus/import.ts';
+import { SITE_CORPUS } from './global-setup.ts';
 import { waitForState, type Page } from './browser.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-export const PAPERS = parseDailyPapers(readFileSync(resolve(ROOT, 'data/daily-papers.txt'), 'utf8'));
+/** The site's papers, as the e2e build indexed them (tests/fixtures, not data/: issue 17.4). */
+export const PAPERS = parseLibrary(SITE_CORPUS, new Uint8Array(readFileSync(SITE_CORPUS))).papers;
 
 /** The id of the bundled paper whose title contains `fragment` (fails loudly if not exactly one). */
 export function idOf(fragment: string): string {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { launch, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { BASE_PATH } from './global-setup.ts';
+import { BASE_PATH, SITE_CORPUS } from './global-setup.ts';
 import { libraries, noticeText, notices, search, status } from './helpers.ts';
 import { startStaticServer, type FaultRule, type StaticServer } from './static-server.ts';
 
@@ -24,10 +24,11 @@ function buildPublishedSite(): void {
   if (!existsSync(vectors)) throw new Error(`${vectors} is missing: the main e2e build makes it`);
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  cpSync(resolve(ROOT, 'public'), PUBLIC, { recursive: true });
+  // Not public/corpus: whatever a lab's `npm run index` left there is not this test's library (issue 17.4).
+  cpSync(resolve(ROOT, 'public'), PUBLIC, { recursive: true, filter: (source) => resolve(source) !== resolve(ROOT, 'public', 'corpus') });
   const env = { ...process.env, BASE_PATH, NODE_ENV: 'production', PAPER_SEARCH_PUBLIC_DIR: PUBLIC };
   const run = (args: string[]) => execFileSync('npx', args, { cwd: ROOT, env, stdio: 'inherit' });
-  run(['tsx', 'tools/index.ts', '--corpus', 'data/daily-papers.txt', '--out', resolve(PUBLIC, 'corpus'), '--layout', 'compressed', '--vectors', vectors, '--name', 'Daily Papers (published)']);
+  run(['tsx', 'tools/index.ts', '--corpus', SITE_CORPUS, '--out', resolve(PUBLIC, 'corpus'), '--layout', 'compressed', '--vectors', vectors, '--name', 'Daily Papers (published)']);
   run(['vite', 'build', '--outDir', SITE, '--emptyOutDir']);
 }
 

@@ -1,3 +1,4 @@
+import { siteInfo } from '../site-info.ts';
 import { contentHash } from '../../base/paper-id.ts';
 import type { Paper } from '../../base/paper.ts';
 import { LibraryError, type DeletedLibrary, type LibraryInfo, type StoredLibrary } from '../../library/types.ts';
@@ -139,7 +140,7 @@ export class LibraryCatalog {
     if (open?.id === id) return { name: open.name, papers: open.papers };
     // A published library is the site's files; it is never all in the tab, so it is not exported from here.
     if (id === BUNDLED_LIBRARY_ID && this.parts.published) return null;
-    if (id === BUNDLED_LIBRARY_ID) return { name: 'daily-papers', papers: (await this.loadBundled()).papers };
+    if (id === BUNDLED_LIBRARY_ID) return { name: siteInfo.name, papers: (await this.loadBundled()).papers };
     const library = await this.parts.store.load(id).catch(() => null);
     return library ? { name: library.info.name, papers: library.papers } : null;
   }
