@@ -307,8 +307,8 @@ async function millionFigures(args: Args): Promise<Record<string, unknown>> {
 /** --only-import: the site, a browser and the import step; no model. */
 async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
   if (args.build) {
-    log('building the site (npm run build)…');
-    await run('npm', ['run', '--silent', 'build']);
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const server = await startPreview(port, true);
@@ -348,8 +348,8 @@ async function main(argv: readonly string[]): Promise<void> {
   log(`node: score + top-${K} over ${SYNTHETIC_COUNT} int8 vectors p50 ${nodeScore.p50.toFixed(2)} ms, p95 ${nodeScore.p95.toFixed(2)} ms`);
 
   if (args.build) {
-    log('building the site (npm run build)…');
-    await run('npm', ['run', '--silent', 'build']);
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const origin = `http://localhost:${port}`;

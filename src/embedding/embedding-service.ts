@@ -6,7 +6,8 @@ import { Encoder } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
 import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
-import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
+import { keptFetch } from './runtime-cache.ts';
+import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
 
 /**
  * What the embedding worker does: loads the model with transformers.js from verified files and embeds queries
@@ -49,16 +50,25 @@ export class EmbeddingService {
     const provenance = await this.readProvenance(config);
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
-    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)) });
+    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
     env.fetch = (input, init) => this.guard(verified(input, init));
-    const wasm = env.backends.onnx.wasm!;
-    wasm.wasmBinary = new Uint8Array(await this.guard(fetchVerified(config.wasmUrl, config.wasmSha256, repair)));
     const weightsSha256 = weightsHashFromProvenance(provenance);
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     const choice = await chooseBackend(config.backend, gpu);
     let used: Backend = choice.backend;
     let fallbackReason = choice.fallbackReason;
+    // onnxruntime initialises its wasm once per worker: WebGPU needs the asyncify build (which runs WASM too, for
+    // the fallback below); WASM alone gets the plain build, half the size and faster.
+    if (used === 'webgpu') {
+      try {
+        await installRuntime('webgpu', config.runtime, repair);
+      } catch (error) {
+        fallbackReason = `the WebGPU build of onnxruntime could not be loaded (${(error as Error).message}); using WASM`;
+        used = 'wasm';
+      }
+    }
+    if (used === 'wasm') await this.guard(installRuntime('wasm', config.runtime, repair));
     try {
       this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
       if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
@@ -158,8 +168,25 @@ function configureTransformers(config: WorkerConfig, threads: number): void {
   env.useWasmCache = false;
   const wasm = env.backends.onnx.wasm;
   if (!wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
-  wasm.wasmPaths = { wasm: config.wasmUrl };
   wasm.numThreads = threads;
+}
+
+/**
+ * Downloads (verified, decompressed) the onnxruntime build `backend` needs and hands it to onnxruntime. The plain
+ * build comes with its own JS glue (`mjs`): the glue bundled in transformers' onnxruntime is the asyncify one.
+ * The WebGPU build is kept for offline use by runtime-cache.ts (the service worker does not precache it).
+ */
+async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: { onRepair(file: string): void; evict(url: string): Promise<void> }): Promise<void> {
+  const wasm = env.backends.onnx.wasm!;
+  if (backend === 'webgpu') {
+    const file = runtime.webgpuWasm;
+    wasm.wasmBinary = new Uint8Array(await fetchVerified(file.url, file.sha256, { ...repair, fetch: keptFetch }, undefined, file.gzip));
+    // No `mjs`: the asyncify glue bundled with onnxruntime is the one this binary needs. Never the CDN default.
+    wasm.wasmPaths = { wasm: file.url };
+    return;
+  }
+  wasm.wasmBinary = new Uint8Array(await fetchVerified(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip));
+  wasm.wasmPaths = { mjs: runtime.glue, wasm: runtime.wasm.url };
 }
 
 /** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */
