@@ -2,7 +2,7 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { chooseBackend } from './backend.ts';
-import { Encoder } from './encoder.ts';
+import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
 import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
@@ -68,7 +68,7 @@ export class EmbeddingService {
         used = 'wasm';
       }
     }
-    if (used === 'wasm') await this.guard(installRuntime('wasm', config.runtime, repair));
+    if (used === 'wasm') await this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair));
     try {
       this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
       if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
@@ -109,7 +109,7 @@ export class EmbeddingService {
    * Embeds documents; `onBatch` receives each finished batch (indices into `texts` and their vectors,
    * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
    */
-  async embedDocuments(texts: string[], onBatch: BatchCallback): Promise<void> {
+  async embedDocuments(texts: string[], onBatch: BatchCallback, settings?: BatchSettings): Promise<void> {
     const controller = new AbortController();
     this.running = controller;
     try {
@@ -120,6 +120,7 @@ export class EmbeddingService {
           await onBatch(progress, [...indices], vectors.slice());
         },
         controller.signal,
+        settings,
       );
     } finally {
       if (this.running === controller) this.running = null;

@@ -15,6 +15,8 @@ export interface WorkerConfig {
   /** onnxruntime's files, served by this site (never a CDN), and whether the model travels gzipped. */
   runtime: RuntimeFiles;
   backend: BackendRequest;
+  /** Which onnxruntime build WASM runs on: the plain one (default), or asyncify (the benchmark's comparison). */
+  wasmBuild?: 'plain' | 'asyncify';
   /** Upper bound on onnxruntime threads; defaults to navigator.hardwareConcurrency when isolated. */
   maxThreads?: number;
   /**

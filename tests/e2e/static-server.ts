@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
  *   POST   /__faults    {"rules": [FaultRule, ...]}   replaces the rules; the first rule whose `path` matches applies
  *   DELETE /__faults                                   no faults
  *   GET    /__requests                                 JSON array of the URL paths requested since the last clear
- *   DELETE /__requests                                 clears that list
+ *   DELETE /__requests                                 clears that list (and the byte counts below)
+ *   GET    /__bytes                                    {path: body bytes sent} since the last clear
  * Faults happen on the wire, so they reach the service worker's fetches too, which Playwright cannot route.
  */
 
@@ -61,7 +62,7 @@ export interface StaticServer {
   server: Server;
   /** e.g. http://127.0.0.1:41234/paper-search/ */
   baseUrl: string;
-  /** Body bytes of files sent so far, per URL path (what a first visit costs on a host that compresses nothing). */
+  /** Body bytes of files sent since the last clear, per URL path (what a visit costs on a host that compresses nothing). */
   bodyBytes(): Map<string, number>;
   close(): Promise<void>;
 }
@@ -139,8 +140,10 @@ export async function startStaticServer(root: string, basePath: string, port = 0
     }
     if (path === '/__faults' && method === 'GET') return sendJson(response, 200, { rules: rules.map((active) => active.rule) });
     if (path === '/__requests' && method === 'GET') return sendJson(response, 200, requested);
+    if (path === '/__bytes' && method === 'GET') return sendJson(response, 200, Object.fromEntries(sent));
     if (path === '/__requests' && method === 'DELETE') {
       requested = [];
+      sent.clear();
       return sendJson(response, 200, []);
     }
     return sendText(response, 405, `${method} ${path} is not a control request`);
@@ -190,7 +193,7 @@ export async function startStaticServer(root: string, basePath: string, port = 0
   function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/__faults' || path === '/__requests') {
+    if (path === '/__faults' || path === '/__requests' || path === '/__bytes') {
       control(request, response, path).catch((error: unknown) => sendText(response, 500, String(error)));
       return;
     }
