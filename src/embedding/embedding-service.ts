@@ -5,7 +5,7 @@ import { chooseBackend } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, type FetchLike } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
 
@@ -51,8 +51,9 @@ export class EmbeddingService {
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
     const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
+    const early = prefetching(verified, Object.keys(provenance.sha256).map((file) => `${config.modelsBaseUrl}${config.modelId}/${file}`));
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
-    env.fetch = (input, init) => this.guard(verified(input, init));
+    env.fetch = (input, init) => this.guard(early(input, init));
     const weightsSha256 = weightsHashFromProvenance(provenance);
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     const choice = await chooseBackend(config.backend, gpu);
@@ -188,6 +189,26 @@ async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: {
   }
   wasm.wasmBinary = new Uint8Array(await fetchVerified(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip));
   wasm.wasmPaths = { mjs: runtime.glue, wasm: runtime.wasm.url };
+}
+
+/**
+ * Starts the verified download of every model file at once, while onnxruntime's wasm is fetched (repeat visit:
+ * the browser reads, decompresses and hashes the 24 MB model off this thread meanwhile). Each early copy is used
+ * once, by transformers' first plain GET of that file; anything else (a retry, a range probe) fetches anew.
+ */
+function prefetching(verified: FetchLike, urls: readonly string[]): FetchLike {
+  const pending = new Map(urls.map((url) => [pathOf(url), verified(url).then((response) => response.arrayBuffer())]));
+  // A failure is reported when transformers asks for the file; until then it must not count as unhandled.
+  for (const bytes of pending.values()) bytes.catch(() => undefined);
+  return async (input, init) => {
+    const path = pathOf(String(input));
+    const bytes = pending.get(path);
+    const plainGet = (init?.method ?? 'GET') === 'GET' && !new Headers(init?.headers).has('Range');
+    if (!bytes || !plainGet) return verified(input, init);
+    pending.delete(path);
+    const body = await bytes;
+    return new Response(body, { status: 200, headers: { 'Content-Length': String(body.byteLength) } });
+  };
 }
 
 /** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */
