@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { runtimeFiles } from './tools/build/runtime-files.ts';
 
 /**
  * Three projects, all against real parts: unit (pure logic, fake-indexeddb for IndexedDB semantics),
@@ -8,8 +9,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      // runtimeFiles: the app's modules import onnxruntime's file list from `virtual:runtime-files`.
+      { plugins: [runtimeFiles()], test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
+        plugins: [runtimeFiles()],
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
