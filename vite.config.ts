@@ -2,7 +2,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { ortWasmSha256, withIntegrity, type PrecacheEntry } from './tools/build/precache-integrity.ts';
+import { withIntegrity, type PrecacheEntry } from './tools/build/precache-integrity.ts';
+import { runtimeFiles, WEBGPU_WASM_GLOB } from './tools/build/runtime-files.ts';
 
 /**
  * BASE_PATH is the sub-path the site is served from: "/" locally, "/<repo>/" on GitHub Pages
@@ -31,9 +32,9 @@ const publicDir = process.env.PAPER_SEARCH_PUBLIC_DIR ? resolve(process.env.PAPE
 export default defineConfig({
   base,
   publicDir,
-  define: { __ORT_WASM_SHA256__: JSON.stringify(ortWasmSha256()) },
   plugins: [
     captureOutDir,
+    runtimeFiles(),
     svelte(),
     VitePWA({
       strategies: 'injectManifest',
@@ -51,11 +52,12 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
       },
       injectManifest: {
-        // Everything a search needs offline, the 34 MB model and 27 MB wasm included (see src/app/sw.ts).
-        globPatterns: ['**/*.{js,css,html,svg,json,bin,webmanifest,wasm,onnx}'],
+        // Everything a search needs offline, the gzipped model (24 MB) and onnxruntime (3.7 MB) included (see
+        // src/app/sw.ts and tools/build/runtime-files.ts). The WebGPU build is fetched only when WebGPU is used.
+        globPatterns: ['**/*.{js,mjs,css,html,svg,json,bin,webmanifest,wasm,onnx,gz}'],
         // A published library's shards (issue 10) are fetched on demand and stored by src/published/fetch-file.ts
         // ("available offline" is the reader's choice); precaching them would download a million papers at install.
-        globIgnores: ['bench*.html', 'assets/bench-*.js', 'assets/bench-*.css', 'corpus/library.psl', 'corpus/codes/**', 'corpus/rows/**', 'corpus/keyword/**', 'corpus/text/**'],
+        globIgnores: [WEBGPU_WASM_GLOB, 'bench*.html', 'assets/bench-*.js', 'assets/bench-*.css', 'corpus/library.psl', 'corpus/codes/**', 'corpus/rows/**', 'corpus/keyword/**', 'corpus/text/**'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         // sha256 integrity on every file (a damaged download fails the install, never stays cached), and each
         // file's size for the download progress bar. See tools/build/precache-integrity.ts.
@@ -73,9 +75,7 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
-    // bench.html: the benchmark page driven by `npm run bench` (tools/bench.ts); not linked from the app.
-    // bench-map.html: the map's pan/projection benchmark driven by tools/bench-map.ts; not linked from the app either.
-    // bench-million.html: the compressed index at 1,000,000 abstracts, driven by tools/bench-million.ts; not linked either.
-    rolldownOptions: { input: { main: 'index.html', bench: 'bench.html', 'bench-map': 'bench-map.html', 'bench-million': 'bench-million.html' } },
+    // The benchmark pages are built only by vite.bench.config.ts (`npm run build:bench`), never shipped.
+    rolldownOptions: { input: { main: 'index.html' } },
   },
 });

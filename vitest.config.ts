@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { runtimeFiles } from './tools/build/runtime-files.ts';
 
 /**
  * Three projects, all against real parts: unit (pure logic, fake-indexeddb for IndexedDB semantics),
@@ -8,10 +9,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      // runtimeFiles: the app's modules import onnxruntime's file list from `virtual:runtime-files`.
       // 30 s, not vitest's 5 s: a few unit tests write 25k vectors to fake-indexeddb or parse big files, which
       // took 5-16 s on a busy 2-core machine (load 25). A budget, not a speed check: speed lives in `npm run bench`.
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
+      { plugins: [runtimeFiles()], test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       {
+        plugins: [runtimeFiles()],
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],

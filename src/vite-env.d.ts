@@ -2,5 +2,7 @@
 /// <reference types="vite-plugin-pwa/client" />
 /// <reference types="svelte" />
 
-/** sha256 (hex) of onnxruntime-web's wasm, computed at build time (vite.config.ts) and checked in the worker. */
-declare const __ORT_WASM_SHA256__: string;
+/** onnxruntime's files as this build serves them (tools/build/runtime-files.ts). */
+declare module 'virtual:runtime-files' {
+  export const runtimeFiles: import('./embedding/worker-api.ts').RuntimeFiles;
+}

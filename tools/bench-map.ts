@@ -60,7 +60,7 @@ const log = (line: string) => process.stderr.write(line + '\n');
 /**
  * Only the benchmark page and what it imports, with the app's Svelte plugin and worker format but none of the
  * app's other entries or its service worker: the measurement does not depend on the rest of the app building.
- * (The same page is also an input of vite.config.ts, so `npm run build` ships it beside bench.html.)
+ * (The same page is also an input of vite.bench.config.ts, so `npm run build:bench` builds it beside bench.html.)
  */
 const SITE: InlineConfig = {
   configFile: false,

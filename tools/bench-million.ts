@@ -216,7 +216,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   if (args.build) {
     log(`building the site into ${OUT_DIR} (vite build)…`);
-    await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir']);
+    await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.bench.config.ts', '--outDir', OUT_DIR, '--emptyOutDir']);
   }
   const port = 4900 + Math.floor(Math.random() * 300);
   // Real COOP/COEP headers (vite.config.ts): the published site gets them from its service worker, which this

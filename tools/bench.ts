@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -13,7 +13,13 @@
  * import worker and, as the baseline, on the page's thread, recording the longest main-thread task of each;
  * --only-import runs just that step (no embedding), then the whole import in the built app (parse, receive, save,
  * keyword index, open) for a 60 MB CSV, a 20,000-entry BibTeX file and a UTF-16 CSV, with the longest main-thread
- * task of each (tools/bench-import-app.ts). The library map's keys (projection time, pan frames at
+ * task of each (tools/bench-import-app.ts).
+ *
+ * Issue 16: `browser_docs_per_s_by_variant` times WASM embedding per onnxruntime build, thread count and batch
+ * settings (EMBED_VARIANTS, runs alternating in one page); `webgpu_docs_per_s` is measured in a browser started
+ * with --enable-unsafe-webgpu (null without an adapter); `first_visit_bytes_plain`, `first_answer_ms` and
+ * `ready_repeat_plain_ms` come from tools/bench-first-visit.ts on the built site served by a static server that
+ * compresses nothing and sends no COOP/COEP headers. --only-embedding runs just these. The library map's keys (projection time, pan frames at
  * 100,000 points) come from tools/bench-map.ts, run last; --no-map skips it. The million-abstract keys (issue 10:
  * `*_1m` from tools/bench-million.ts at 5,000 / 100,000 / 1,000,000, and `keyword_p95_ms_1m` from
  * tools/bench-keyword.ts) come from those tools run as child processes after everything else (~20 min more);
@@ -30,6 +36,9 @@ import type { BenchApi, ImportFigures } from '../src/bench/bench-api.ts';
 import { IMPORT_COUNT, importBenchData, measureImports } from './bench-import.ts';
 import { appImportFigures } from './bench-import-app.ts';
 import { mapBenchmark } from './bench-map.ts';
+import { measureFirstVisit } from './bench-first-visit.ts';
+import { DEFAULT_BATCH_SETTINGS } from '../src/embedding/encoder.ts';
+import type { EmbedVariant } from '../src/bench/bench-api.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
 import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
@@ -63,6 +72,8 @@ interface Args {
   data: string;
   /** onnxruntime threads in the browser worker; undefined = the app's default. */
   threads?: number;
+  /** Only the issue 16 figures: embedding variants, WebGPU, first visit. */
+  onlyEmbedding: boolean;
 }
 
 const SYNTHETIC_COUNT = 100_000;
@@ -73,7 +84,7 @@ const K = 10;
 function parseArgs(argv: readonly string[]): Args {
   const o = parseOptions(argv, {
     json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
-    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', data: 'string', threads: 'count',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', data: 'string', threads: 'count',
   });
   return {
     json: o.json,
@@ -87,6 +98,7 @@ function parseArgs(argv: readonly string[]): Args {
     million: !o['no-million'],
     data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
     threads: o.threads,
+    onlyEmbedding: o['only-embedding'],
   };
 }
 
@@ -215,6 +227,89 @@ async function measureApp(origin: string, runs: number): Promise<AppFigures> {
   }
 }
 
+/**
+ * WASM embedding variants (issue 16.2), measured side by side. "asyncify" is the build the app shipped before
+ * issue 16 (with today's batching), the baseline every other variant is compared with.
+ */
+function embedVariants(cores: number): EmbedVariant[] {
+  const threads = Math.min(cores, 4);
+  const base = DEFAULT_BATCH_SETTINGS;
+  const plain = (name: string, settings: Partial<EmbedVariant['settings']>, t = threads): EmbedVariant => ({ name, build: 'plain', threads: t, settings: { ...base, ...settings } });
+  return [
+    { name: 'asyncify', build: 'asyncify', threads, settings: base },
+    plain('plain', {}),
+    plain('plain_1_thread', {}, 1),
+    plain('plain_512_tokens', { maxBatchTokens: 512 }),
+    plain('plain_2048_tokens', { maxBatchTokens: 2048 }),
+    plain('plain_8_texts', { maxBatchSize: 8 }),
+    plain('plain_unsorted', { sortByLength: false }),
+    plain('plain_window_256', { maxTokens: 256 }),
+  ];
+}
+
+async function embeddingVariantFigures(call: BenchCall, texts: string[], runs: number, cores: number): Promise<Record<string, unknown>> {
+  const variants = embedVariants(cores);
+  const times = await call('embedVariants', texts, variants, runs);
+  const rates = Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, round(median(ms.map((t) => texts.length / (t / 1000))))]));
+  log(`WASM embedding variants (${texts.length} abstracts, median of ${runs}): ${JSON.stringify(rates)}`);
+  return { browser_docs_per_s_by_variant: rates, browser_variant_docs: texts.length, plain_to_asyncify: round(rates.plain / rates.asyncify, 3) };
+}
+
+/** Embedding on WebGPU where headless Chromium has an adapter (--enable-unsafe-webgpu: SwiftShader on a CPU). */
+async function webgpuFigures(origin: string, texts: string[], runs: number): Promise<Record<string, number | null>> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu'] });
+  try {
+    const { page } = await openBenchPage(browser, origin, {});
+    const rates = await benchCaller(page)('webgpuRate', texts, runs);
+    log(rates ? `WebGPU: ${rates.map((r) => r.toFixed(1)).join(', ')} docs/s (${texts.length} abstracts)` : 'WebGPU: no adapter');
+    return { webgpu_docs_per_s: rates ? round(median(rates)) : null, webgpu_docs: texts.length };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The built site (dist/, base "/") on a static host that compresses nothing: bytes and time to the first answer. */
+async function firstVisitFigures(runs: number): Promise<Record<string, number>> {
+  const visits = [];
+  for (let run = 0; run < runs; run++) visits.push(await measureFirstVisit(resolve('dist'), '/', 3));
+  const figures = {
+    first_visit_bytes_plain: median(visits.map((v) => v.bytes)),
+    first_answer_ms: round(median(visits.map((v) => v.firstAnswerMs))),
+    ready_repeat_plain_ms: round(median(visits.flatMap((v) => v.repeatMs))),
+    repeat_visit_bytes_plain: median(visits.map((v) => v.repeatBytes)),
+  };
+  log(`first visit (static host, no compression): ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+/** --only-embedding: the issue 16 figures without the rest of the benchmark. */
+async function embeddingOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
+  if (args.build) {
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
+  }
+  const dataset = loadBeirDataset(args.data);
+  const texts = dataset.papers.slice(0, args.docs).map(documentText);
+  const port = 4600 + Math.floor(Math.random() * 300);
+  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    machine.chromium = browser.version();
+    const { page } = await openBenchPage(browser, `http://localhost:${port}`, {});
+    const variants = await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length);
+    await browser.close();
+    browser = null;
+    const webgpu = await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));
+    const firstVisit = args.app ? await firstVisitFigures(args.runs) : {};
+    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...variants, ...webgpu, ...firstVisit };
+    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  } finally {
+    await browser?.close();
+    server.kill();
+  }
+}
+
 /** The import step on a page of its own: medians over `runs` of the worker path, the old path and index output. */
 async function importStep(browser: Browser, origin: string, args: Args): Promise<Record<string, number>> {
   log(`import: generating ${IMPORT_COUNT} records from ${args.data}…`);
@@ -285,8 +380,8 @@ async function millionFigures(args: Args): Promise<Record<string, unknown>> {
 /** --only-import: the site, a browser and the import step; no model. */
 async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
   if (args.build) {
-    log('building the site (npm run build)…');
-    await run('npm', ['run', '--silent', 'build']);
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
@@ -313,6 +408,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const machine = machineInfo();
   log(`machine: ${JSON.stringify(machine)}`);
   if (args.onlyImport) return importOnly(args, machine);
+  if (args.onlyEmbedding) return embeddingOnly(args, machine);
 
   const dataset = loadBeirDataset(args.data);
   const queries = judgedQueries(dataset.queries, dataset.qrels);
@@ -328,8 +424,8 @@ async function main(argv: readonly string[]): Promise<void> {
   log(`node: score + top-${K} over ${SYNTHETIC_COUNT} int8 vectors p50 ${nodeScore.p50.toFixed(2)} ms, p95 ${nodeScore.p95.toFixed(2)} ms`);
 
   if (args.build) {
-    log('building the site (npm run build)…');
-    await run('npm', ['run', '--silent', 'build']);
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
   }
   const port = 4600 + Math.floor(Math.random() * 300);
   const origin = `http://localhost:${port}`;
@@ -362,6 +458,8 @@ async function main(argv: readonly string[]): Promise<void> {
       browserRates.push(texts.length / ((await call('embedDocuments', texts)) / 1000));
       log(`  run ${r + 1}: native ${native[r].toFixed(1)} docs/s, browser ${browserRates[r].toFixed(1)} docs/s (${texts.length} SciFact abstracts)`);
     }
+
+    const variantFigures = await embeddingVariantFigures(call, texts.slice(0, Math.min(texts.length, 96)), args.runs, cpus().length);
 
     const loaded = await call('loadCorpus');
     const queryTexts = queries.slice(0, args.queries).map((q) => q.text);
@@ -413,6 +511,9 @@ async function main(argv: readonly string[]): Promise<void> {
       first_visit_ms: app ? round(app.firstVisitMs) : null,
       first_visit_bytes: app ? app.firstVisitBytes : null,
       vectors_mb_100k: round(synthetic.bytes / 1e6, 2),
+      ...variantFigures,
+      ...(await webgpuFigures(origin, texts.slice(0, 32), Math.min(args.runs, 2))),
+      ...(args.app ? await firstVisitFigures(Math.max(1, Math.min(args.runs, 3))) : {}),
       ...imports,
       ...quality,
       ...(args.map ? await mapFigures(args) : {}),

@@ -123,7 +123,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const args = readArgs(argv);
   if (args.build) {
     log(`building the site into ${args.site} (BASE_PATH=${args.base})…`);
-    await run('npm', ['run', '--silent', 'build', '--', '--outDir', args.site, '--emptyOutDir'], { ...process.env, BASE_PATH: args.base, NODE_ENV: 'production' });
+    await run('npm', ['run', '--silent', 'build:bench', '--', '--outDir', args.site, '--emptyOutDir'], { ...process.env, BASE_PATH: args.base, NODE_ENV: 'production' });
   }
   if (!existsSync(join(args.site, 'bench.html'))) throw new UsageError(`${args.site} holds no built site (bench.html): pass --build, or --site <a build>`);
 

@@ -1,4 +1,13 @@
+import type { BatchSettings } from '../embedding/encoder.ts';
 import type { ModelInfo } from '../embedding/worker-api.ts';
+
+/** One way of running WASM embedding (issue 16.2): onnxruntime build, threads, and how batches are cut. */
+export interface EmbedVariant {
+  name: string;
+  build: 'plain' | 'asyncify';
+  threads: number;
+  settings: BatchSettings;
+}
 
 /** One import, timed on the page from "file chosen" to "papers and hashes in hand". */
 export interface ImportFigures {
@@ -30,6 +39,13 @@ export interface BenchApi {
   vectors(texts: string[], kind: 'document' | 'query', backend: 'wasm' | 'webgpu'): Promise<{ backend: string; vectors: number[][] }>;
   /** Embeds `texts` once through the worker; wall-clock milliseconds. */
   embedDocuments(texts: string[]): Promise<number>;
+  /**
+   * Per variant, `runs` timings (ms) of embedding `texts`; runs alternate between variants so they share the
+   * machine's load. One worker per build and thread count, started before any clock.
+   */
+  embedVariants(texts: string[], variants: EmbedVariant[], runs: number): Promise<Record<string, number[]>>;
+  /** Documents per second on WebGPU (one warm-up, then `runs` timings), or null when there is no adapter. */
+  webgpuRate(texts: string[], runs: number): Promise<number[] | null>;
   /** Loads corpus + float vectors from /bench-data and builds the app's SearchIndex over int8 vectors. */
   loadCorpus(): Promise<{ papers: number; vectorBytes: number }>;
   /** Query text to ranked ids through the worker and SearchIndex.rank, per query (ms). */

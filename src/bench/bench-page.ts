@@ -27,8 +27,8 @@ function need<T>(value: T | null, what: string): T {
 }
 
 /** Loads the model in `worker`; the bench has no fallback, so a failure is an error. */
-async function initWorker(worker: WorkerHandle, backend: BackendRequest, maxThreads?: number): Promise<ModelInfo> {
-  const outcome = await worker.api.init(workerConfig(backend, { maxThreads }), Comlink.proxy(() => {}));
+async function initWorker(worker: WorkerHandle, backend: BackendRequest, maxThreads?: number, wasmBuild?: 'plain' | 'asyncify'): Promise<ModelInfo> {
+  const outcome = await worker.api.init(workerConfig(backend, { maxThreads, wasmBuild }), Comlink.proxy(() => {}));
   if (!outcome.ok) throw new Error(`bench: model failed to load (${outcome.failure.code}: ${outcome.failure.detail})`);
   return outcome.model;
 }
@@ -110,6 +110,53 @@ const api: BenchApi = {
     const started = performance.now();
     await need(client, 'init').api.embedDocuments(texts, Comlink.proxy(() => {}));
     return performance.now() - started;
+  },
+
+  async embedVariants(texts, variants, runs) {
+    const workers = new Map<string, WorkerHandle>();
+    const times: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
+    try {
+      for (const variant of variants) {
+        const key = `${variant.build}/${variant.threads}`;
+        if (workers.has(key)) continue;
+        const worker = spawnEmbeddingWorker();
+        workers.set(key, worker);
+        const info = await initWorker(worker, 'wasm', variant.threads, variant.build);
+        if (info.backend.threads !== variant.threads) throw new Error(`bench: asked for ${variant.threads} threads, onnxruntime has ${info.backend.threads}`);
+        await worker.api.embedDocuments(texts.slice(0, 8), Comlink.proxy(() => {})); // compiles kernels
+      }
+      for (let run = 0; run < runs; run++) {
+        for (const variant of variants) {
+          const worker = workers.get(`${variant.build}/${variant.threads}`)!;
+          const started = performance.now();
+          await worker.api.embedDocuments(texts, Comlink.proxy(() => {}), variant.settings);
+          times[variant.name].push(performance.now() - started);
+        }
+      }
+      return times;
+    } finally {
+      for (const worker of workers.values()) worker.terminate();
+    }
+  },
+
+  async webgpuRate(texts, runs) {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu || !(await gpu.requestAdapter())) return null;
+    const worker = spawnEmbeddingWorker();
+    try {
+      const info = await initWorker(worker, 'webgpu');
+      if (info.backend.used !== 'webgpu') return null;
+      await worker.api.embedDocuments(texts.slice(0, 8), Comlink.proxy(() => {}));
+      const rates: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now();
+        await worker.api.embedDocuments(texts, Comlink.proxy(() => {}));
+        rates.push(texts.length / ((performance.now() - started) / 1000));
+      }
+      return rates;
+    } finally {
+      worker.terminate();
+    }
   },
 
   async loadCorpus() {

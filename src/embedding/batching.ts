@@ -7,18 +7,23 @@ export interface BatchPlan {
   batches: number[][];
 }
 
-export function planBatches(tokenCounts: readonly number[], maxBatchTokens: number, maxBatchSize: number): BatchPlan {
-  const order = tokenCounts.map((_, i) => i).sort((a, b) => tokenCounts[a] - tokenCounts[b]);
+/** `sortByLength` false keeps the input order (the benchmark's baseline for what sorting gains). */
+export function planBatches(tokenCounts: readonly number[], maxBatchTokens: number, maxBatchSize: number, sortByLength = true): BatchPlan {
+  const order = tokenCounts.map((_, i) => i);
+  if (sortByLength) order.sort((a, b) => tokenCounts[a] - tokenCounts[b]);
   const batches: number[][] = [];
   let current: number[] = [];
+  let longest = 0;
   for (const index of order) {
-    // Sorted ascending, so this text is the longest in the batch: the batch pads to its length.
-    const paddedTokens = (current.length + 1) * tokenCounts[index];
+    // The batch pads to its longest text (when sorted ascending, the one being added).
+    const paddedTokens = (current.length + 1) * Math.max(longest, tokenCounts[index]);
     if (current.length > 0 && (current.length >= maxBatchSize || paddedTokens > maxBatchTokens)) {
       batches.push(current);
       current = [];
+      longest = 0;
     }
     current.push(index);
+    longest = Math.max(longest, tokenCounts[index]);
   }
   if (current.length > 0) batches.push(current);
   return { batches };

@@ -2,11 +2,12 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { chooseBackend } from './backend.ts';
-import { Encoder } from './encoder.ts';
+import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError } from './verified-fetch.ts';
-import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, type FetchLike } from './verified-fetch.ts';
+import { keptFetch } from './runtime-cache.ts';
+import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
 
 /**
  * What the embedding worker does: loads the model with transformers.js from verified files and embeds queries
@@ -34,16 +35,26 @@ export class EmbeddingService {
     const provenance = await this.readProvenance(config);
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
-    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)) });
+    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
+    const early = prefetching(verified, Object.keys(provenance.sha256).map((file) => `${config.modelsBaseUrl}${config.modelId}/${file}`));
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
-    env.fetch = (input, init) => this.guard(verified(input, init));
-    const wasm = env.backends.onnx.wasm!;
-    wasm.wasmBinary = new Uint8Array(await this.guard(fetchVerified(config.wasmUrl, config.wasmSha256, repair)));
+    env.fetch = (input, init) => this.guard(early(input, init));
     const weightsSha256 = weightsHashFromProvenance(provenance);
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     const choice = await chooseBackend(config.backend, gpu);
     let used: Backend = choice.backend;
     let fallbackReason = choice.fallbackReason;
+    // onnxruntime initialises its wasm once per worker: WebGPU needs the asyncify build (which runs WASM too, for
+    // the fallback below); WASM alone gets the plain build, half the size and faster.
+    if (used === 'webgpu') {
+      try {
+        await installRuntime('webgpu', config.runtime, repair);
+      } catch (error) {
+        fallbackReason = `the WebGPU build of onnxruntime could not be loaded (${(error as Error).message}); using WASM`;
+        used = 'wasm';
+      }
+    }
+    if (used === 'wasm') await this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair));
     try {
       this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
       if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
@@ -84,7 +95,7 @@ export class EmbeddingService {
    * Embeds documents; `onBatch` receives each finished batch (indices into `texts` and their vectors,
    * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
    */
-  async embedDocuments(texts: string[], onBatch: BatchCallback): Promise<void> {
+  async embedDocuments(texts: string[], onBatch: BatchCallback, settings?: BatchSettings): Promise<void> {
     const controller = new AbortController();
     this.running = controller;
     try {
@@ -95,6 +106,7 @@ export class EmbeddingService {
           await onBatch(progress, [...indices], vectors.slice());
         },
         controller.signal,
+        settings,
       );
     } finally {
       if (this.running === controller) this.running = null;
@@ -143,8 +155,45 @@ function configureTransformers(config: WorkerConfig, threads: number): void {
   env.useWasmCache = false;
   const wasm = env.backends.onnx.wasm;
   if (!wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
-  wasm.wasmPaths = { wasm: config.wasmUrl };
   wasm.numThreads = threads;
+}
+
+/**
+ * Downloads (verified, decompressed) the onnxruntime build `backend` needs and hands it to onnxruntime. The plain
+ * build comes with its own JS glue (`mjs`): the glue bundled in transformers' onnxruntime is the asyncify one.
+ * The WebGPU build is kept for offline use by runtime-cache.ts (the service worker does not precache it).
+ */
+async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: { onRepair(file: string): void; evict(url: string): Promise<void> }): Promise<void> {
+  const wasm = env.backends.onnx.wasm!;
+  if (backend === 'webgpu') {
+    const file = runtime.webgpuWasm;
+    wasm.wasmBinary = new Uint8Array(await fetchVerified(file.url, file.sha256, { ...repair, fetch: keptFetch }, undefined, file.gzip));
+    // No `mjs`: the asyncify glue bundled with onnxruntime is the one this binary needs. Never the CDN default.
+    wasm.wasmPaths = { wasm: file.url };
+    return;
+  }
+  wasm.wasmBinary = new Uint8Array(await fetchVerified(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip));
+  wasm.wasmPaths = { mjs: runtime.glue, wasm: runtime.wasm.url };
+}
+
+/**
+ * Starts the verified download of every model file at once, while onnxruntime's wasm is fetched (repeat visit:
+ * the browser reads, decompresses and hashes the 24 MB model off this thread meanwhile). Each early copy is used
+ * once, by transformers' first plain GET of that file; anything else (a retry, a range probe) fetches anew.
+ */
+function prefetching(verified: FetchLike, urls: readonly string[]): FetchLike {
+  const pending = new Map(urls.map((url) => [pathOf(url), verified(url).then((response) => response.arrayBuffer())]));
+  // A failure is reported when transformers asks for the file; until then it must not count as unhandled.
+  for (const bytes of pending.values()) bytes.catch(() => undefined);
+  return async (input, init) => {
+    const path = pathOf(String(input));
+    const bytes = pending.get(path);
+    const plainGet = (init?.method ?? 'GET') === 'GET' && !new Headers(init?.headers).has('Range');
+    if (!bytes || !plainGet) return verified(input, init);
+    pending.delete(path);
+    const body = await bytes;
+    return new Response(body, { status: 200, headers: { 'Content-Length': String(body.byteLength) } });
+  };
 }
 
 /** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */

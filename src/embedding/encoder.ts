@@ -30,12 +30,23 @@ export interface EmbedProgress {
 }
 
 /**
+ * How documents are cut into batches (the benchmark varies them: tools/bench.ts, docs/performance.md).
+ * maxBatchTokens: padded tokens per batch; maxBatchSize: texts per batch; sortByLength: group texts of similar
+ * length so a batch pads little; maxTokens: the window a document is cut to (the model's own by default).
+ */
+export interface BatchSettings {
+  maxBatchTokens: number;
+  maxBatchSize: number;
+  sortByLength: boolean;
+  maxTokens?: number;
+}
+
+/**
  * Padded tokens per batch. Measured on 96 SciFact abstracts (docs/performance.md): 1024 beats 4096 in both
  * runtimes (onnxruntime-node 37 vs 30 docs/s, browser WASM 6.8 vs 6.3); 512 is faster natively (41) but slower
  * in the browser (6.3), and the browser is where people wait.
  */
-const MAX_BATCH_TOKENS = 1024;
-const MAX_BATCH_SIZE = 32;
+export const DEFAULT_BATCH_SETTINGS: BatchSettings = { maxBatchTokens: 1024, maxBatchSize: 32, sortByLength: true };
 
 export class Encoder {
   readonly fingerprint: ModelFingerprint;
@@ -82,9 +93,8 @@ export class Encoder {
    * final [SEP] and be embedded as a sequence the model never saw in training (and unlike the Python reference).
    * Decoding word pieces and re-encoding gives the same tokens for a BERT uncased tokenizer.
    */
-  private fitWindow(text: string): string {
+  private fitWindow(text: string, max = this.spec.maxTokens): string {
     const tokenizer = this.extractor.tokenizer;
-    const max = this.spec.maxTokens;
     if (tokenizer.encode(text).length <= max) return text;
     const content = tokenizer.encode(text, { add_special_tokens: false });
     const specials = tokenizer.encode('').length;
@@ -100,11 +110,13 @@ export class Encoder {
     texts: readonly string[],
     onBatch?: (progress: EmbedProgress, indices: readonly number[], vectors: Float32Array) => void | Promise<void>,
     signal?: AbortSignal,
+    settings: BatchSettings = DEFAULT_BATCH_SETTINGS,
   ): Promise<Float32Array> {
     const dims = this.dims;
-    const prefixed = texts.map((text) => this.fitWindow(this.spec.documentPrefix + text));
+    const window = Math.min(settings.maxTokens ?? this.spec.maxTokens, this.spec.maxTokens);
+    const prefixed = texts.map((text) => this.fitWindow(this.spec.documentPrefix + text, window));
     const out = new Float32Array(texts.length * dims);
-    const { batches } = planBatches(this.tokenCounts(prefixed), MAX_BATCH_TOKENS, MAX_BATCH_SIZE);
+    const { batches } = planBatches(this.tokenCounts(prefixed), settings.maxBatchTokens, settings.maxBatchSize, settings.sortByLength);
     let done = 0;
     for (const batch of batches) {
       signal?.throwIfAborted();

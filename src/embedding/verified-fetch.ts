@@ -2,7 +2,9 @@ import { CodedError } from '../base/errors.ts';
 
 /**
  * Fetches the model's files and onnxruntime's wasm and checks each against its known sha256 before anything
- * uses it. A truncated or altered file (a broken download, a proxy, a stale cached copy) is evicted from
+ * uses it. A file may travel gzip-compressed (the built site's model and wasm, issue 16): it is decompressed
+ * here (DecompressionStream) and the DECOMPRESSED bytes are checked, so a damaged or truncated archive is
+ * caught like any damaged file. A truncated or altered file (a broken download, a proxy, a stale cached copy) is evicted from
  * Cache Storage and fetched once more from the network; if it is still wrong, loading stops with
  * FileDamagedError instead of handing onnxruntime bytes that fail deep inside with a protobuf error.
  */
@@ -25,6 +27,8 @@ export class FileUnreachableError extends CodedError<'files-unreachable'> {
 export interface VerifiedFetchOptions {
   /** Expected sha256 (hex) for a URL, or undefined for files that are not checked. */
   expectedSha256(url: string): string | undefined;
+  /** True when the site serves this URL as `<url>.gz` (gzip); its sha256 is that of the decompressed bytes. */
+  gzipped?(url: string): boolean;
   /** Called before a damaged file is fetched again. */
   onRepair?(file: string): void;
   /** Evicts a URL from every cache that may have served it (Cache Storage in the browser). */
@@ -51,12 +55,26 @@ export async function fetchFile(url: string, file: string, init?: RequestInit, d
   return response;
 }
 
-/** Reads a whole response and checks it; returns the bytes or null when the hash differs. */
-async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string): Promise<ArrayBuffer | null> {
+const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/**
+ * The bytes of a gzip file. A host that labels `.gz` files with Content-Encoding: gzip has the browser decompress
+ * them already: no gzip header left, so the bytes are taken as they are (the sha256 check decides either way).
+ */
+export async function gunzip(bytes: ArrayBuffer): Promise<ArrayBuffer> {
+  if (!isGzip(new Uint8Array(bytes))) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
+
+/** Reads a whole response (decompressing it when `gzip`) and checks it; returns the bytes or null when damaged. */
+async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string, gzip: boolean): Promise<ArrayBuffer | null> {
   const response = await fetchFile(url, file, init, doFetch);
   let bytes: ArrayBuffer;
   try {
     bytes = await response.arrayBuffer();
+    // A truncated or altered archive fails here (bad CRC, unexpected end): damaged, like a bad hash.
+    if (gzip) bytes = await gunzip(bytes);
   } catch {
     // The connection broke mid-body: a damaged download, not a missing file.
     return null;
@@ -64,32 +82,37 @@ async function download(doFetch: typeof fetch, url: string, file: string, init: 
   return (await sha256Hex(bytes)) === expected ? bytes : null;
 }
 
-/** Fetches `url` and returns its bytes only if they match `expected`; repairs once. */
-export async function fetchVerified(url: string, expected: string, options: Omit<VerifiedFetchOptions, 'expectedSha256'>, init?: RequestInit): Promise<ArrayBuffer> {
+/**
+ * Fetches `url` and returns its bytes only if they match `expected`; repairs once. `gzip`: the file at `url` is
+ * gzip-compressed and `expected` is the sha256 of its decompressed bytes, which are returned.
+ */
+export async function fetchVerified(url: string, expected: string, options: Omit<VerifiedFetchOptions, 'expectedSha256' | 'gzipped'>, init?: RequestInit, gzip = false): Promise<ArrayBuffer> {
   const doFetch = options.fetch ?? fetch;
   const file = fileName(url);
-  const first = await download(doFetch, url, file, init, expected);
+  const first = await download(doFetch, url, file, init, expected, gzip);
   if (first) return first;
   options.onRepair?.(file);
   await options.evict?.(url).catch(() => undefined);
-  const second = await download(doFetch, url, file, { ...init, cache: 'reload' }, expected);
+  const second = await download(doFetch, url, file, { ...init, cache: 'reload' }, expected, gzip);
   if (second) return second;
   await options.evict?.(url).catch(() => undefined);
   throw new FileDamagedError(file);
 }
 
 /**
- * A fetch for transformers.js (`env.fetch`): whole-file GETs of known files are verified; range probes and
- * unknown files pass through untouched.
+ * A fetch for transformers.js (`env.fetch`): whole-file GETs of known files are verified (and fetched as
+ * `<url>.gz` where `gzipped` says so); range probes and unknown files pass through untouched.
  */
 export function createVerifiedFetch(options: VerifiedFetchOptions): FetchLike {
   const doFetch = options.fetch ?? fetch;
   return async (input, init) => {
-    const url = String(input);
-    const expected = options.expectedSha256(url);
+    const requested = String(input);
+    const expected = options.expectedSha256(requested);
+    const gzip = expected !== undefined && (options.gzipped?.(requested) ?? false);
+    const url = gzip ? `${requested}.gz` : requested;
     const headers = new Headers(init?.headers);
     if (!expected || headers.has('Range') || (init?.method ?? 'GET') !== 'GET') return doFetch(url, init);
-    const bytes = await fetchVerified(url, expected, options, init);
+    const bytes = await fetchVerified(url, expected, options, init, gzip);
     return new Response(bytes, { status: 200, headers: { 'Content-Length': String(bytes.byteLength) } });
   };
 }

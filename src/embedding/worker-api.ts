@@ -12,11 +12,11 @@ export interface WorkerConfig {
   modelId: string;
   /** URL path of the folder that holds `<modelId>/` (config.json, tokenizer.json, onnx/model_quantized.onnx). */
   modelsBaseUrl: string;
-  /** URL of onnxruntime-web's wasm binary, served by this site (never a CDN). */
-  wasmUrl: string;
-  /** sha256 (hex) of that wasm, known at build time; the bytes are checked before onnxruntime gets them. */
-  wasmSha256: string;
+  /** onnxruntime's files, served by this site (never a CDN), and whether the model travels gzipped. */
+  runtime: RuntimeFiles;
   backend: BackendRequest;
+  /** Which onnxruntime build WASM runs on: the plain one (default), or asyncify (the benchmark's comparison). */
+  wasmBuild?: 'plain' | 'asyncify';
   /** Upper bound on onnxruntime threads; defaults to navigator.hardwareConcurrency when isolated. */
   maxThreads?: number;
   /**
@@ -24,6 +24,27 @@ export interface WorkerConfig {
    * so it is off when the files come from the service worker's offline copy.
    */
   reportDownload?: boolean;
+}
+
+/** A file the worker downloads, checks and hands to onnxruntime. */
+export interface RuntimeFile {
+  url: string;
+  /** The file is gzip-compressed on the wire: the worker decompresses it (DecompressionStream). */
+  gzip: boolean;
+  /** sha256 (hex) of the DECOMPRESSED bytes, known at build time; checked before onnxruntime gets them. */
+  sha256: string;
+}
+
+/** What tools/build/runtime-files.ts provides as `virtual:runtime-files`. */
+export interface RuntimeFiles {
+  /** The plain SIMD-threaded wasm: all WASM inference runs on it. */
+  wasm: RuntimeFile;
+  /** Its JS glue (ES module): onnxruntime's bundle embeds the asyncify glue, which does not fit the plain wasm. */
+  glue: string;
+  /** The asyncify build, which WebGPU needs; fetched only when WebGPU is used. */
+  webgpuWasm: RuntimeFile;
+  /** `<model>.onnx` is served as `<model>.onnx.gz` (the built site); false in `vite dev`. */
+  modelGzip: boolean;
 }
 
 export interface BackendInfo {

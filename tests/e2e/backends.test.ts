@@ -11,6 +11,9 @@ describe('backends', () => {
       await page.waitForSelector('[data-testid="result"]');
       expect((await resultIds(page))[0]).toBe(idOf('GottBERT'));
       expect(await notices(page)).toEqual([]);
+      // issue 16: the WebGPU build of onnxruntime is not in the offline copy; fetched for WebGPU, it is kept for offline use.
+      const kept = await page.evaluate(async () => (await (await caches.open('paper-search-webgpu-runtime')).keys()).map((request) => new URL(request.url).pathname));
+      expect(kept).toEqual([expect.stringMatching(/\/ort-wasm-simd-threaded\.asyncify-\w+\.wasm\.gz$/)]);
     });
   });
 

@@ -10,16 +10,18 @@ export { closeEmbeddingWorker } from './embedding-worker.ts';
  * so the service worker's fetches meet them too. Rules stay until cleared: pair setFaults with
  * `afterEach(clearFaults)` (each e2e file also starts with none: tests/e2e/reset-server.ts).
  *
- *   await setFaults([{ path: 'onnx/model_quantized\\.onnx$', fault: 'truncate', bytes: 5_000_000 }]);
+ *   await setFaults([{ path: 'onnx/model_quantized\\.onnx\\.gz$', fault: 'truncate', bytes: 5_000_000 }]);
  *   await setFaults([{ path: 'corpus/corpus\\.json$', fault: 'status', status: 404, times: 1 }]);
  */
 export type { FaultRule };
 
-function controlUrl(path: '/__faults' | '/__requests'): string {
+type ControlPath = '/__faults' | '/__requests' | '/__bytes';
+
+function controlUrl(path: ControlPath): string {
   return new URL(path, inject('baseUrl')).href;
 }
 
-async function call(method: string, path: '/__faults' | '/__requests', body?: unknown): Promise<unknown> {
+async function call(method: string, path: ControlPath, body?: unknown): Promise<unknown> {
   const response = await fetch(controlUrl(path), {
     method,
     headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
@@ -46,6 +48,11 @@ export async function requestedPaths(): Promise<string[]> {
 
 export async function clearRequests(): Promise<void> {
   await call('DELETE', '/__requests');
+}
+
+/** Body bytes the server sent per URL path since the last clearRequests() (it compresses nothing, as some hosts). */
+export async function sentBytes(): Promise<Record<string, number>> {
+  return (await call('GET', '/__bytes')) as Record<string, number>;
 }
 
 // What the fault tests read off the page: notices, engine state, and a search's fallback.

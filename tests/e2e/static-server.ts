@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
  *   POST   /__faults    {"rules": [FaultRule, ...]}   replaces the rules; the first rule whose `path` matches applies
  *   DELETE /__faults                                   no faults
  *   GET    /__requests                                 JSON array of the URL paths requested since the last clear
- *   DELETE /__requests                                 clears that list
+ *   DELETE /__requests                                 clears that list (and the byte counts below)
+ *   GET    /__bytes                                    {path: body bytes sent} since the last clear
  * Faults happen on the wire, so they reach the service worker's fetches too, which Playwright cannot route.
  */
 
@@ -61,6 +62,8 @@ export interface StaticServer {
   server: Server;
   /** e.g. http://127.0.0.1:41234/paper-search/ */
   baseUrl: string;
+  /** Body bytes of files sent since the last clear, per URL path (what a visit costs on a host that compresses nothing). */
+  bodyBytes(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,8 @@ export async function startStaticServer(root: string, basePath: string, port = 0
   const rootDir = resolve(root);
   let rules: ActiveRule[] = [];
   let requested: string[] = [];
+  const sent = new Map<string, number>();
+  const countSent = (path: string, bytes: number) => sent.set(path, (sent.get(path) ?? 0) + bytes);
 
   async function control(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     const method = request.method ?? 'GET';
@@ -135,8 +140,10 @@ export async function startStaticServer(root: string, basePath: string, port = 0
     }
     if (path === '/__faults' && method === 'GET') return sendJson(response, 200, { rules: rules.map((active) => active.rule) });
     if (path === '/__requests' && method === 'GET') return sendJson(response, 200, requested);
+    if (path === '/__bytes' && method === 'GET') return sendJson(response, 200, Object.fromEntries(sent));
     if (path === '/__requests' && method === 'DELETE') {
       requested = [];
+      sent.clear();
       return sendJson(response, 200, []);
     }
     return sendText(response, 405, `${method} ${path} is not a control request`);
@@ -149,7 +156,7 @@ export async function startStaticServer(root: string, basePath: string, port = 0
     return active.rule;
   }
 
-  function serveFile(request: IncomingMessage, response: ServerResponse, file: string, size: number, fault: FaultRule | undefined): void {
+  function serveFile(request: IncomingMessage, response: ServerResponse, path: string, file: string, size: number, fault: FaultRule | undefined): void {
     const headers = { 'Content-Type': contentType(file), 'Content-Length': String(size), 'Cache-Control': 'no-cache' };
     if (request.method === 'HEAD') {
       response.writeHead(200, headers);
@@ -159,6 +166,7 @@ export async function startStaticServer(root: string, basePath: string, port = 0
     if (fault?.fault === 'truncate' && fault.bytes < size) {
       response.writeHead(200, headers);
       const head = fault.bytes > 0 ? readFileSync(file).subarray(0, fault.bytes) : Buffer.alloc(0);
+      countSent(path, head.length);
       // End the connection (FIN) once the first bytes are out: the client sees a body shorter than announced.
       response.write(head, () => {
         response.socket?.end();
@@ -171,19 +179,21 @@ export async function startStaticServer(root: string, basePath: string, port = 0
       const start = Math.max(0, Math.floor(body.length / 2) - CORRUPT_SPAN / 2);
       for (let i = start; i < Math.min(body.length, start + CORRUPT_SPAN); i++) body[i] ^= 0xff;
       response.writeHead(200, headers);
+      countSent(path, body.length);
       response.end(body);
       return;
     }
     response.writeHead(200, headers);
     createReadStream(file)
       .on('error', () => response.destroy())
+      .on('data', (chunk) => countSent(path, chunk.length))
       .pipe(response);
   }
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/__faults' || path === '/__requests') {
+    if (path === '/__faults' || path === '/__requests' || path === '/__bytes') {
       control(request, response, path).catch((error: unknown) => sendText(response, 500, String(error)));
       return;
     }
@@ -215,7 +225,7 @@ export async function startStaticServer(root: string, basePath: string, port = 0
       stats = statSync(file, { throwIfNoEntry: false });
     }
     if (!stats?.isFile()) return sendText(response, 404, 'Not found');
-    serveFile(request, response, file, stats.size, fault);
+    serveFile(request, response, path, file, stats.size, fault);
   }
 
   const server = createServer((request, response) => {
@@ -236,6 +246,7 @@ export async function startStaticServer(root: string, basePath: string, port = 0
   return {
     server,
     baseUrl: `http://127.0.0.1:${address.port}${basePath}`,
+    bodyBytes: () => new Map(sent),
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

@@ -157,7 +157,11 @@ export const READY = (model: ModelInfo = fakeModel()): InitOutcome => ({ ok: tru
 export const fakeConfig = (): WorkerConfig => ({
   modelId: 'fake-model',
   modelsBaseUrl: '/models/',
-  wasmUrl: 'http://localhost/ort.wasm',
-  wasmSha256: '00',
+  runtime: {
+    wasm: { url: 'http://localhost/ort.wasm', gzip: false, sha256: '00' },
+    glue: 'http://localhost/ort.mjs',
+    webgpuWasm: { url: 'http://localhost/ort.asyncify.wasm', gzip: false, sha256: '00' },
+    modelGzip: false,
+  },
   backend: 'wasm',
 });

@@ -70,3 +70,13 @@ describe('planBatches', () => {
     expect(batches.length).toBeLessThanOrEqual(16);
   });
 });
+
+describe('issue 16: planBatches without sorting (the benchmark baseline)', () => {
+  it('keeps the input order and still pads each batch to its longest text within the budget', () => {
+    // Unsorted, a long text pads its whole batch: three texts next to a 100-token one already fill 300.
+    expect(planBatches([5, 100, 5, 6], 300, 32, false).batches).toEqual([[0, 1, 2], [3]]);
+    expect(planBatches([100, 5, 100, 5, 6], 300, 32, false).batches).toEqual([[0, 1, 2], [3, 4]]);
+    // Sorted (the default), the short texts go together.
+    expect(planBatches([100, 5, 100, 5, 6], 300, 32).batches).toEqual([[1, 3, 4], [0, 2]]);
+  });
+});

@@ -1,5 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createVerifiedFetch, fetchVerified, FileDamagedError, FileUnreachableError, sha256Hex } from '../../src/embedding/verified-fetch.ts';
+import { createVerifiedFetch, fetchVerified, FileDamagedError, FileUnreachableError, gunzip, sha256Hex } from '../../src/embedding/verified-fetch.ts';
 
 const MODEL_URL = 'https://example.test/app/models/bge-small-en-v1.5/onnx/model_quantized.onnx';
 const WASM_URL = 'https://example.test/app/assets/ort-wasm-simd-threaded.asyncify-abc123.wasm';
@@ -170,5 +171,56 @@ describe('createVerifiedFetch', () => {
     expect(calls.map((c) => c.init)).toEqual([head, other]);
     expect(calls[0].init).toBe(head);
     expect(calls[1].init).toBe(other);
+  });
+});
+
+// Big enough to span several DecompressionStream chunks; repetitive, so it compresses as the model does.
+const PLAIN = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251 & (i % 3 === 0 ? 0xff : 0x0f));
+const ZIPPED = new Uint8Array(gzipSync(PLAIN, { level: 9 }));
+const PLAIN_SHA = await sha256Hex(PLAIN.slice().buffer);
+const GZ_URL = `${MODEL_URL}.gz`;
+
+describe('issue 16: files that travel gzip-compressed', () => {
+  it('decompresses and checks the DECOMPRESSED bytes against the sha256', async () => {
+    const { doFetch, calls } = fakeFetch(ZIPPED);
+    const bytes = await fetchVerified(GZ_URL, PLAIN_SHA, { fetch: doFetch }, undefined, true);
+    expect(await sha256Hex(bytes)).toBe(PLAIN_SHA);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('a truncated archive is damaged: repaired from a second download', async () => {
+    const { doFetch, calls } = fakeFetch(ZIPPED.slice(0, ZIPPED.length >> 1), ZIPPED);
+    const log = repairLog();
+    const bytes = await fetchVerified(GZ_URL, PLAIN_SHA, { ...log, fetch: doFetch }, undefined, true);
+    expect(await sha256Hex(bytes)).toBe(PLAIN_SHA);
+    expect(log.repaired).toEqual(['bge-small-en-v1.5/onnx/model_quantized.onnx.gz']);
+    expect(log.evicted).toEqual([GZ_URL]);
+    expect(calls[1].init).toEqual({ cache: 'reload' });
+  });
+
+  it('an archive altered in its middle, twice, is FileDamagedError', async () => {
+    const corrupt = ZIPPED.slice();
+    for (let i = corrupt.length >> 1; i < (corrupt.length >> 1) + 64; i++) corrupt[i] ^= 0xff;
+    const { doFetch } = fakeFetch(corrupt, corrupt);
+    const error = await fetchVerified(GZ_URL, PLAIN_SHA, { fetch: doFetch }, undefined, true).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileDamagedError);
+  });
+
+  it('a host that already decoded the .gz (Content-Encoding: gzip) hands over plain bytes, which are taken as they are', async () => {
+    const { doFetch } = fakeFetch(PLAIN);
+    expect(await sha256Hex(await fetchVerified(GZ_URL, PLAIN_SHA, { fetch: doFetch }, undefined, true))).toBe(PLAIN_SHA);
+  });
+
+  it('createVerifiedFetch asks for <url>.gz where gzipped() says so and answers transformers.js the plain bytes', async () => {
+    const { doFetch, calls } = fakeFetch(ZIPPED);
+    const verified = createVerifiedFetch({ expectedSha256: (url) => (url === MODEL_URL ? PLAIN_SHA : undefined), gzipped: (url) => url.endsWith('.onnx'), fetch: doFetch });
+    const response = await verified(MODEL_URL);
+    expect(calls.map((c) => c.url)).toEqual([GZ_URL]);
+    expect(response.headers.get('Content-Length')).toBe(String(PLAIN.length));
+    expect(await sha256Hex(await response.arrayBuffer())).toBe(PLAIN_SHA);
+  });
+
+  it('gunzip leaves bytes without a gzip header alone', async () => {
+    expect(bytesOf(await gunzip(GOOD.slice().buffer))).toEqual(GOOD);
   });
 });

@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
  * Build-time hashes (Node only; used by vite.config.ts). The browser checks downloads against them:
- * the service worker through Subresource Integrity on every precached file, the embedding worker on the wasm.
+ * the service worker through Subresource Integrity on every precached file (onnxruntime's own hashes: runtime-files.ts).
  */
-
-const require = createRequire(import.meta.url);
 
 function sha256(bytes: Buffer, encoding: 'hex' | 'base64'): string {
   return createHash('sha256').update(bytes).digest(encoding);
-}
-
-/** sha256 (hex) of the onnxruntime-web wasm the app imports with `?url`. */
-export function ortWasmSha256(): string {
-  return sha256(readFileSync(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm')), 'hex');
 }
 
 export interface PrecacheEntry {

@@ -14,7 +14,7 @@ afterEach(clearFaults);
 
 describe('model files that cannot be loaded', () => {
   test('model fetch aborted: keywords still answer, import is disabled with a reason, Retry recovers without a reload', async () => {
-    await setFaults([{ path: '\\.onnx$', fault: 'abort' }]);
+    await setFaults([{ path: '\\.onnx\\.gz$', fault: 'abort' }]);
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForEngine(page, 'unavailable');
@@ -46,7 +46,7 @@ describe('model files that cannot be loaded', () => {
   });
 
   test('model truncated, then network fixed: keywords answer with "damaged", and the next visit recovers by itself', async () => {
-    await setFaults([{ path: 'onnx/model_quantized\\.onnx$', fault: 'truncate', bytes: 5_000_000 }]);
+    await setFaults([{ path: 'onnx/model_quantized\\.onnx\\.gz$', fault: 'truncate', bytes: 5_000_000 }]);
     await withPage({}, async (page) => {
       await page.goto(appUrl({ q: GERMAN }));
       await waitForEngine(page, 'unavailable');
@@ -63,7 +63,7 @@ describe('model files that cannot be loaded', () => {
       await waitForEngine(page, 'ready');
       await waitForState(page, 'ready');
       // The damaged copy was not kept: the fixed file was downloaded again.
-      expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx'))).toBe(true);
+      expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx.gz'))).toBe(true);
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]');
       expect(await notices(page)).not.toContain('model-damaged');
       const healthy = await searchWithFallback(page, 'German RoBERTa pretraining');
@@ -73,7 +73,7 @@ describe('model files that cannot be loaded', () => {
   });
 
   test('wasm fetch fails: keywords answer, and the message names the download', async () => {
-    await setFaults([{ path: '\\.wasm$', fault: 'status', status: 404 }]);
+    await setFaults([{ path: '\\.wasm\\.gz$', fault: 'status', status: 404 }]);
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForEngine(page, 'unavailable');
@@ -121,14 +121,14 @@ describe('model files that cannot be loaded', () => {
       await clearRequests();
       await page.reload();
       await waitForEngine(page, 'ready');
-      expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx'))).toBe(true);
+      expect((await requestedPaths()).some((path) => path.endsWith('onnx/model_quantized.onnx.gz'))).toBe(true);
       expect(await notices(page)).not.toContain('model-damaged');
       expect((await searchWithFallback(page, 'German RoBERTa pretraining')).ids[0]).toBe(idOf('GottBERT'));
     });
   });
 
   test('offline first visit (the network drops after the page shell): a plain message, then it recovers online', async () => {
-    await setFaults([{ path: '/(corpus|models)/|\\.wasm$|sw\\.js$', fault: 'abort' }]);
+    await setFaults([{ path: '/(corpus|models)/|\\.wasm\\.gz$|sw\\.js$', fault: 'abort' }]);
     await withPage({}, async (page) => {
       await page.goto(appUrl());
       await waitForState(page, 'error');
