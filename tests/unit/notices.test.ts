@@ -29,6 +29,8 @@ const PARAMS: Partial<Record<NoticeCode, Record<string, unknown>>> = {
   'published-vectors-failed': { reason: 'rows/r-0000.bin: HTTP 503' },
   'published-wrong-model': { library: 'all-MiniLM-L6-v2@1f2e', model: 'bge-small-en-v1.5@6c9c' },
   'published-offline-failed': { reason: 'keyword/s00012.bin: the browser refused to store it' },
+  'part-unavailable': { parts: 'keyword search (keyword/s00001.bin: the file does not match its sha256)' },
+  'query-cut': { length: 245760, kept: 3000 },
 };
 
 const JARGON = [/ERROR_CODE/i, /protobuf/i, /local_files_only/i, /undefined/, /\bnull\b/, /\[object /, /NaN/, /onnxruntime/i, /transformers\.js/i, /comlink/i];
