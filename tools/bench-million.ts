@@ -30,7 +30,7 @@ import { int8Mean, signCodesFromInt8 } from '../src/index/compressed/binary-code
 import { DEFAULT_CANDIDATES, DEFAULT_FIRST_PASS } from '../src/index/compressed/compressed-index.ts';
 import { DEFAULT_SYNTHETIC, SyntheticCorpus } from '../src/index/compressed/synthetic.ts';
 import { closestSource, groundTruth, loadSourceVectors, SCIFACT_DIR, setStatistics } from './synthetic-corpus.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS, pageCaller } from './bench-browser.ts';
 import { median, quantile, round } from './stats.ts';
 import { run, startPreview } from './preview.ts';
 import { count, countList, parseOptions, runTool, UsageError } from './cli.ts';
@@ -94,15 +94,6 @@ function recallAtK(found: readonly number[][], truth: readonly number[][]): numb
   return hits / (found.length * K);
 }
 
-type Call = <Name extends keyof MillionBenchApi>(name: Name, ...args: Parameters<MillionBenchApi[Name]>) => Promise<Awaited<ReturnType<MillionBenchApi[Name]>>>;
-
-function caller(page: Page): Call {
-  return (name, ...args) =>
-    page.evaluate(
-      ([fn, fnArgs]) => (window.paperSearchMillion as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...fnArgs),
-      [name, args] as [string, unknown[]],
-    ) as never;
-}
 
 /**
  * An on-disk profile (OPFS in an in-memory profile is ~100x slower per read, see docs/performance.md) and
@@ -228,7 +219,7 @@ async function main(argv: readonly string[]): Promise<void> {
     queryVectors.forEach((q, i) => queryFloats.set(q, i * dims));
     opened = await openPage(`http://localhost:${port}`, { 'source.f32': floatBuffer(source.documents), 'queries.f32': floatBuffer(queryFloats) });
     machine.chromium = opened.context.browser()?.version() ?? 'unknown';
-    const call = caller(opened.page);
+    const call = pageCaller<MillionBenchApi>(opened.page, 'paperSearchMillion');
     const ready = await call('init', dims, DEFAULT_SYNTHETIC);
     machine.cross_origin_isolated = String(ready.crossOriginIsolated);
     machine.embed_threads = ready.threads;

@@ -51,7 +51,7 @@ import { encodeVectorFile } from '../src/index/vector-file.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { contentHash } from '../src/base/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from './bench-browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS, pageCaller } from './bench-browser.ts';
 import { parseOptions, runTool } from './cli.ts';
 import { run, startPreview } from './preview.ts';
 import { median, quantile, round } from './stats.ts';
@@ -174,15 +174,7 @@ async function openBenchPage(browser: Browser, origin: string, data: Record<stri
   return { context, page };
 }
 
-type BenchCall = <K extends keyof BenchApi>(name: K, ...args: Parameters<BenchApi[K]>) => Promise<Awaited<ReturnType<BenchApi[K]>>>;
-
-function benchCaller(page: Page): BenchCall {
-  return (name, ...args) =>
-    page.evaluate(
-      ([fn, fnArgs]) => (window.paperSearchBench as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[fn](...fnArgs),
-      [name, args] as [string, unknown[]],
-    ) as never;
-}
+const benchCaller = (page: Page) => pageCaller<BenchApi>(page, 'paperSearchBench');
 
 interface AppFigures {
   firstVisitMs: number;

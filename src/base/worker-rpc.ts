@@ -50,6 +50,9 @@ export interface ServiceWorker<Service> {
   terminate(): void;
 }
 
+/** What a client that only calls and ends its worker keeps of it. */
+export type ServiceHandle<Service> = Pick<ServiceWorker<Service>, 'api' | 'terminate'>;
+
 let spawned = 0;
 
 function hasLocks(): boolean {

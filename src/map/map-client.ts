@@ -1,5 +1,5 @@
 import { isWorkerError } from '../base/errors.ts';
-import { Comlink, spawnService } from '../base/worker-rpc.ts';
+import { Comlink, spawnService, type ServiceHandle } from '../base/worker-rpc.ts';
 import type { Int8Rows } from '../index/quantized-matrix.ts';
 import { MapCache, mapCacheKey } from './map-cache.ts';
 import type { MapService } from './map-service.ts';
@@ -11,10 +11,7 @@ import { MapError, type MapLayout, type ProjectionParams } from './types.ts';
 export type MapRemote = Comlink.Remote<MapService>;
 
 /** One running map worker: its calls reject with a WorkerError if it fails to load or dies. */
-export interface MapWorkerHandle {
-  api: MapRemote;
-  terminate(): void;
-}
+export type MapWorkerHandle = ServiceHandle<MapService>;
 
 /** The one place the map worker is created. */
 export function spawnMapWorker(): MapWorkerHandle {

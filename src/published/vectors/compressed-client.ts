@@ -1,13 +1,10 @@
-import { Comlink, spawnService } from '../../base/worker-rpc.ts';
+import { Comlink, spawnService, type ServiceHandle } from '../../base/worker-rpc.ts';
 import type { CompressedSearchService, InstallOutcome, InstallProgress, InstallSpec } from './compressed-service.ts';
 
 /** The page's view of the compressed-index worker: CompressedSearchService's methods, each returning a promise. */
 export type CompressedRemote = Comlink.Remote<CompressedSearchService>;
 
-export interface CompressedWorker {
-  api: CompressedRemote;
-  terminate(): void;
-}
+export type CompressedWorker = ServiceHandle<CompressedSearchService>;
 
 /** The one place the compressed-index worker is created. */
 export function spawnCompressedWorker(): CompressedWorker {
