@@ -51,7 +51,7 @@ import { encodeVectorFile } from '../src/index/vector-file.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
 import { contentHash } from '../src/base/paper-id.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search.ts';
-import { CHROMIUM, CHROMIUM_ARGS, pageCaller } from './bench-browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS, pageCaller, type PageCall } from './bench-browser.ts';
 import { parseOptions, runTool } from './cli.ts';
 import { run, startPreview } from './preview.ts';
 import { median, quantile, round } from './stats.ts';
@@ -239,7 +239,7 @@ function embedVariants(cores: number): EmbedVariant[] {
   ];
 }
 
-async function embeddingVariantFigures(call: BenchCall, texts: string[], runs: number, cores: number): Promise<Record<string, unknown>> {
+async function embeddingVariantFigures(call: PageCall<BenchApi>, texts: string[], runs: number, cores: number): Promise<Record<string, unknown>> {
   const variants = embedVariants(cores);
   const times = await call('embedVariants', texts, variants, runs);
   const rates = Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, round(median(ms.map((t) => texts.length / (t / 1000))))]));
