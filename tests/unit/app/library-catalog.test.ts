@@ -1,3 +1,4 @@
+import { DEFAULT_LIBRARY_NAME } from '../../../src/app/site-info.ts';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -62,7 +63,7 @@ describe('LibraryCatalog', () => {
     s.slot.current = { kind: 'local', corpus: localCorpus({ id: 'unsaved-1', name: 'pasted', kind: 'imported', papers: MINE, precomputed: null }) };
     await s.catalog.refresh();
     expect(s.state.current.libraries.map((entry) => [entry.id, entry.name, entry.paperCount])).toEqual([
-      ['bundled', 'Daily Papers', 2],
+      ['bundled', DEFAULT_LIBRARY_NAME, 2],
       [info.id, 'mine', 2],
       ['unsaved-1', 'pasted (not saved)', 2],
     ]);
