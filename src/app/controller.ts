@@ -23,8 +23,7 @@ import { OfflineCopy } from './services/offline-copy.ts';
 import { OpenLibrarySlot, type OpenLibrary } from './services/open-library.ts';
 import { nothingOpen, type SearchAnswer } from './services/search-dispatch.ts';
 
-export type { Snapshot, ImportActivity, SearchAnswer };
-export { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike };
+export { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike, type Snapshot, type ImportActivity, type SearchAnswer };
 
 /** What a library just opened shows before its own indexing reports anything (bundled, stored or published). */
 const NOTHING_INDEXED_YET = { embeddedNow: 0, embedding: null, embeddingPaused: null, longRun: null, fromPrecomputed: 0, fromCache: 0 } satisfies Partial<Snapshot>;
