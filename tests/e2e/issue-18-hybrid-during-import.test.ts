@@ -41,7 +41,6 @@ describe('issue 18: hybrid is never worse than keywords during an import', () =>
       expect(await page.getAttribute('[data-testid="summary"]', 'data-fallback')).toBe('');
       expect(hybrid.slice(0, 3), query).toContain(byWords[0]);
     }
-    expect(await page.textContent('[data-testid="summary"]')).toMatch(/ranked by their words/);
     // Measuring the sample embeds 64 papers first: minutes on a busy machine.
   }, 900_000);
 });
