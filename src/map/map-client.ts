@@ -90,7 +90,9 @@ export async function loadLibraryMap(request: LibraryMapRequest, options: LoadOp
     const input = { rows: request.rows, texts, params, ...(textRows ? { textRows } : {}) };
     const buffers = request.rows.data.buffer === request.rows.scales.buffer ? [request.rows.data.buffer] : [request.rows.data.buffer, request.rows.scales.buffer];
     const outcome = await Promise.race([
-      worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy(onProgress)),
+      // The callback returns nothing: comlink posts a proxied callback's return value back, and a value it cannot
+      // clone (a Svelte state proxy, from `(p) => (state = p)`) was an uncaught "Unserializable return value".
+      worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy((progress: Parameters<ProgressSink>[0]) => void onProgress(progress))),
       worker.failed,
       aborted,
     ]);
