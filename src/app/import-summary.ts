@@ -9,7 +9,7 @@ const SKIPS_LISTED = 3;
  */
 export function importSummaryText(name: string, parsed: Pick<ParsedLibrary, 'summary' | 'vectors' | 'papers'>): string {
   const { summary, vectors } = parsed;
-  const parts = [`${name}: ${count(summary.imported, 'paper')}${summary.titleOnly > 0 ? ` (${summary.titleOnly.toLocaleString('en')} with a title only)` : ''}`];
+  const parts = [`${name}: ${count(summary.imported, 'paper')}${summary.titleOnly > 0 ? ` (${titleOnlyNote(summary.titleOnly, summary.imported)})` : ''}`];
   if (summary.duplicatesMerged > 0) parts.push(`${count(summary.duplicatesMerged, 'duplicate')} merged`);
   if (summary.skipped.length > 0) {
     const listed = summary.skipped.slice(0, SKIPS_LISTED).map((skip) => `line ${skip.line}: ${skip.reason}`);
@@ -22,6 +22,12 @@ export function importSummaryText(name: string, parsed: Pick<ParsedLibrary, 'sum
     text += `; ${count(have, 'precomputed vector')}${vectors.missing > 0 ? `, ${count(vectors.missing, 'paper')} to embed here` : ', nothing to embed'}`;
   }
   return text + '.';
+}
+
+/** A library of titles alone (a pasted list) is searched by its titles: people should know why matches are rougher. */
+function titleOnlyNote(titleOnly: number, imported: number): string {
+  if (titleOnly < imported) return `${titleOnly.toLocaleString('en')} with a title only`;
+  return `titles only, no abstracts: search by meaning uses ${imported === 1 ? 'the title' : 'the titles'}`;
 }
 
 function count(n: number, noun: string): string {

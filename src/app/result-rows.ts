@@ -77,16 +77,25 @@ export interface RowsInput {
   inRegion(id: string): boolean;
 }
 
+/**
+ * The hits the list shows (the relevance cut applied unless the weaker ones were asked for), before any map
+ * region. The map marks and counts exactly these, so a cluster's "6 results" are the 6 its click shows (issue 18).
+ */
+export function listedHits(input: Pick<RowsInput, 'showingCorpus' | 'outcome' | 'cut' | 'showWeaker'>): SearchOutcome['hits'] {
+  const { outcome, cut } = input;
+  if (input.showingCorpus || !outcome) return [];
+  return cut && !input.showWeaker ? outcome.hits.slice(0, cut.shown) : outcome.hits;
+}
+
 export function resultRows(input: RowsInput): ResultRow[] {
-  const { outcome, cut, inRegion } = input;
+  const { outcome, inRegion } = input;
   if (input.showingCorpus) {
     // A published library's papers are a sparse array of up to millions: only its first rows are listed.
     const listed = input.published ? input.papers.slice(0, RESULT_LIMIT) : input.papers;
     return listed.filter((paper) => inRegion(paper.id)).slice(0, RESULT_LIMIT).map((paper) => ({ paper, score: null }));
   }
   if (!outcome) return [];
-  const shown = cut && !input.showWeaker ? outcome.hits.slice(0, cut.shown) : outcome.hits;
-  return shown.filter((hit) => inRegion(outcome.papers[hit.index].id)).map((hit) => ({ paper: outcome.papers[hit.index], score: hit.score }));
+  return listedHits(input).filter((hit) => inRegion(outcome.papers[hit.index].id)).map((hit) => ({ paper: outcome.papers[hit.index], score: hit.score }));
 }
 
 /** What a row's number is, for its tooltip. */

@@ -17,7 +17,9 @@ export interface Paper {
   url?: string;
   /** arXiv identifier without version ("2101.00001", "hep-th/9901001"). */
   arxivId?: string;
+  /** The citation key the source gave it (BibTeX's `@article{key,`): kept so an export does not break `\cite{key}`. */
+  citationKey?: string;
 }
 
 /** The bibliographic fields a paper may carry besides its id, title and abstract. */
-export type PaperMetadata = Pick<Paper, 'authors' | 'year' | 'venue' | 'doi' | 'url' | 'arxivId'>;
+export type PaperMetadata = Pick<Paper, 'authors' | 'year' | 'venue' | 'doi' | 'url' | 'arxivId' | 'citationKey'>;

@@ -210,13 +210,19 @@ function letters(n: number): string {
   return out;
 }
 
-/** One key per row, in row order: the first paper with a key keeps it, later ones get "a", "b", … appended. */
+/**
+ * One key per row, in row order. A paper imported with a citation key keeps it (a \cite{} written against the
+ * library must still resolve); the others get a generated key that no kept key uses. A repeated key, kept or
+ * generated, gets "a", "b", … appended on its later rows.
+ */
 export function citationKeys(papers: readonly Paper[]): string[] {
+  const kept = new Set(papers.flatMap((paper) => (paper.citationKey ? [paper.citationKey] : [])));
   const used = new Set<string>();
   return papers.map((paper) => {
-    const base = baseKey(paper);
+    const base = paper.citationKey ?? baseKey(paper);
     let key = base;
-    for (let n = 0; used.has(key); n++) key = base + letters(n);
+    // A generated key steps aside for every kept key, even one on a later row; a kept key only for earlier rows.
+    for (let n = 0; used.has(key) || (!paper.citationKey && kept.has(key)); n++) key = base + letters(n);
     used.add(key);
     return key;
   });

@@ -24,6 +24,7 @@ export type { ImportSummary } from './formats/collector.ts';
  * - `.csv` / `.tsv`: a header row naming the columns (Zotero CSV, Scopus, Web of Science, spreadsheets)
  * - `.xml` / `.atom`: arXiv API results (Atom) or arXiv OAI-PMH records
  * - `.txt`: a Hugging Face Daily Papers listing
+ * - pasted text that is none of these: a list of titles, one per line (title-only papers)
  *
  * The content decides when it is unmistakable (a RIS file saved as .txt, JSON Lines named .json), else the
  * extension. Papers without an `_id` get an id from their title and abstract; the same paper twice is merged.
@@ -32,7 +33,7 @@ export type { ImportSummary } from './formats/collector.ts';
  * (CORPUS_ERROR_CODES), and nothing is returned.
  */
 
-export type LibraryFormat = 'bibtex' | 'ris' | 'csl-json' | 'json' | 'jsonl' | 'csv' | 'tsv' | 'atom' | 'oai-pmh' | 'daily-papers';
+export type LibraryFormat = 'bibtex' | 'ris' | 'csl-json' | 'json' | 'jsonl' | 'csv' | 'tsv' | 'atom' | 'oai-pmh' | 'daily-papers' | 'titles';
 
 export interface ImportResult {
   papers: Paper[];
@@ -46,7 +47,7 @@ export interface ImportOptions {
 }
 
 /** What a file is, before parsing: the parser family to run. */
-type Family = 'bibtex' | 'ris' | 'json' | 'jsonl' | 'delimited' | 'xml' | 'daily-papers';
+type Family = 'bibtex' | 'ris' | 'json' | 'jsonl' | 'delimited' | 'xml' | 'daily-papers' | 'titles';
 
 const EXTENSIONS: Record<string, Family> = {
   bib: 'bibtex',
@@ -107,6 +108,23 @@ function looksLikeDailyPapers(text: string): boolean {
     .some((line) => /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}(, \d{4})?$/.test(line.trim()));
 }
 
+/** The longest line taken as a title: longer ones are prose (an abstract, a pasted page), not a list of titles. */
+const TITLE_LINE_MAX = 400;
+
+/** A list of titles: every non-empty line short enough to be one, none of them markup. */
+function looksLikeTitles(text: string): boolean {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return lines.length > 0 && lines.every((line) => line.trim().length <= TITLE_LINE_MAX && !/^\s*[<{@]/.test(line));
+}
+
+/** One title-only paper per non-empty line; a list's bullets or numbers ("- ", "3. ", "[4]") are not part of the title. */
+function parseTitleList(text: string, collector: Collector): void {
+  text.split(/\r?\n/).forEach((line, i) => {
+    const title = line.replace(/^\s*(?:[-*•–]|\(?\d{1,4}[.)]|\[\d{1,4}\])\s+/, '').trim();
+    if (title) collector.add({ line: i + 1, title, abstract: '' });
+  });
+}
+
 function detect(name: string, text: string): Family {
   const extension = extensionOf(name);
   // A web page saved instead of the export it offers (a download link's error or login page).
@@ -119,6 +137,9 @@ function detect(name: string, text: string): Family {
   if (byName && byName !== 'daily-papers') return byName;
   if (byName === 'daily-papers' && looksLikeDailyPapers(text)) return 'daily-papers';
   if (looksDelimited(text)) return 'delimited';
+  // Pasted text (no file name to go by): a plain list of titles, one per line, is a library too (issue 18). A
+  // file is named by its extension, and a .txt that is not a listing stays refused (it may be any prose).
+  if (extension === '' && looksLikeTitles(text)) return 'titles';
   const what = byName === 'daily-papers' ? 'this text is neither a Daily Papers listing (no date line such as "Mar 12" in the first 20 lines) nor a RIS, BibTeX or CSV export' : 'nothing in the name or the content says what this is';
   throw new CorpusFormatError(name, 1, `expected ${EXPECTED_FORMATS}, but ${what}`, 'unknown-format');
 }
@@ -130,6 +151,7 @@ const EMPTY: Record<Exclude<Family, 'daily-papers'>, string> = {
   jsonl: 'expected one JSON object per line, found an empty file',
   delimited: 'expected at least one row after the header row, found none',
   xml: 'expected at least one <entry> or <record>, found none',
+  titles: 'expected at least one title, one per line, found none',
 };
 
 /** parseLibrary on text already decoded (the Node tools, parseCorpusFile). */
@@ -176,6 +198,10 @@ export function parseLibraryText(name: string, source: string, onProgress?: (fra
       break;
     case 'xml':
       format = parseXml(name, text, collector, progress);
+      break;
+    case 'titles':
+      parseTitleList(text, collector);
+      format = 'titles';
       break;
   }
   const summary = collector.finish(EMPTY[family]);

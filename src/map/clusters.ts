@@ -12,9 +12,15 @@ export interface Clustering {
   sizes: number[];
 }
 
-/** Clusters for `count` points when not given: about sqrt(count / 4), 2 to 20 (more labels than that do not read). */
+/**
+ * The most clusters a map shows by default: one colour each in the map's palette (LibraryMap.svelte's ten
+ * categorical colours; issue 18: twenty clusters in ten colours could not be told apart).
+ */
+export const MAX_DEFAULT_CLUSTERS = 10;
+
+/** Clusters for `count` points when not given: about sqrt(count / 4), 2 to MAX_DEFAULT_CLUSTERS. */
 export function defaultClusterCount(count: number): number {
-  return Math.max(1, Math.min(20, Math.min(count, Math.max(2, Math.round(Math.sqrt(count / 4))))));
+  return Math.max(1, Math.min(MAX_DEFAULT_CLUSTERS, Math.min(count, Math.max(2, Math.round(Math.sqrt(count / 4))))));
 }
 
 const MAX_ITERATIONS = 50;

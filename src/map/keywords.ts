@@ -90,7 +90,7 @@ export function distinctiveKeywords(texts: readonly string[], assignment: ArrayL
       clusterTotals[cluster]++;
     };
     // Phrases do not cross punctuation: "processing (NLP)" is not the phrase "processing nlp".
-    for (const clause of texts[doc].split(CLAUSE_BREAK)) {
+    for (const clause of texts[doc].replace(WEB_ADDRESS, '.').split(CLAUSE_BREAK)) {
       let previous = -1;
       for (const token of tokenize(clause)) {
         const { term } = surfaceOf(token);
@@ -148,9 +148,24 @@ export function distinctiveKeywords(texts: readonly string[], assignment: ArrayL
   });
 }
 
-/** Words worth a label: at least three characters and not only digits. */
+/**
+ * Words that make no label (issue 18: "women who", "http, www"): function words the keyword index keeps (BM25
+ * weighs them down by itself; a label has no such weighting), and the pieces of web addresses.
+ */
+const LABEL_STOP_WORDS: ReadonlySet<string> = new Set(
+  ('who whom whose what when where why how which while whether here more most other others some any each every all both ' +
+    'very only just about over under between through during before after above below again further once same own ' +
+    'you your i my me he she him her his them itself themselves ourselves do does did doing done having being would ' +
+    'could should may might must shall one two via using use used based show shows shown new however thus therefore ' +
+    'http https www com org net html htm github io doi arxiv pdf').split(' '),
+);
+
+/** Web addresses in an abstract ("code at https://github.com/x/y", "www.example.org"): no label comes from them. */
+const WEB_ADDRESS = /\b(?:https?:\/\/|www\.)\S+|\b\S+\.(?:com|org|net|io)\/\S*/gi;
+
+/** Words worth a label: at least three characters, not only digits, not a function word or piece of an address. */
 function usable(token: string): boolean {
-  return token.length >= 3 && !/^\d+$/.test(token);
+  return token.length >= 3 && !/^\d+$/.test(token) && !LABEL_STOP_WORDS.has(token);
 }
 
 /** The most frequent surface form of each unigram term (ties: the alphabetically first). */

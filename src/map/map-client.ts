@@ -73,7 +73,12 @@ export async function loadLibraryMap(request: LibraryMapRequest, options: LoadOp
     const texts = textRows ? Array.from(textRows, textOf) : Array.from({ length: count }, (_, row) => textOf(row));
     const input = { rows: request.rows, texts, params, ...(textRows ? { textRows } : {}) };
     const buffers = request.rows.data.buffer === request.rows.scales.buffer ? [request.rows.data.buffer] : [request.rows.data.buffer, request.rows.scales.buffer];
-    const outcome = await Promise.race([worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy(onProgress)), aborted]).catch((error: unknown) => {
+    const outcome = await Promise.race([
+      // The callback returns nothing: comlink posts a proxied callback's return value back, and a value it cannot
+      // clone (a Svelte state proxy, from `(p) => (state = p)`) was an uncaught "Unserializable return value".
+      worker.api.build(Comlink.transfer(input, buffers as ArrayBuffer[]), Comlink.proxy((progress: Parameters<ProgressSink>[0]) => void onProgress(progress))),
+      aborted,
+    ]).catch((error: unknown) => {
       throw isWorkerError(error) ? new MapError('worker-failed', error.detail) : error;
     });
     if (!outcome.ok) throw new MapError(outcome.code, outcome.detail);

@@ -5,7 +5,7 @@ import { MapError, type ProjectionParams } from './types.ts';
  * Bump when the algorithm changes in a way the parameters do not show (it is part of the cache key, so old
  * cached layouts are then recomputed rather than shown).
  */
-export const MAP_ALGORITHM_VERSION = 1;
+export const MAP_ALGORITHM_VERSION = 2;
 
 /**
  * Defaults. sampleSize 2,500 and pcaDims 48 keep 100,000 points to seconds in a worker (tools/bench-map.ts);

@@ -64,6 +64,9 @@ const FIT_MARGIN = 24;
 /** Rank numbers are drawn for the first this many results. */
 const NUMBERED_RESULTS = 9;
 
+/** CSS pixels kept between a cluster label and the edge of the canvas. */
+const LABEL_MARGIN = 2;
+
 export class MapRenderer {
   private layout: MapLayout | null = null;
   private grid: SpatialGrid | null = null;
@@ -253,10 +256,11 @@ export class MapRenderer {
     const drawn: [number, number, number, number][] = [];
     for (const cluster of layout.clusters) {
       if (cluster.keywords.length === 0) continue;
-      const [x, y] = this.toScreen(cluster.x, cluster.y);
-      if (x < -100 || y < -20 || x > this.cssWidth + 100 || y > this.cssHeight + 20) continue;
-      const text = cluster.keywords.slice(0, 2).join(' · ');
-      const half = ctx.measureText(text).width / 2 + 2;
+      const [atX, atY] = this.toScreen(cluster.x, cluster.y);
+      if (atX < -100 || atY < -20 || atX > this.cssWidth + 100 || atY > this.cssHeight + 20) continue;
+      const placed = this.fitLabel(cluster.keywords, atX, atY);
+      if (!placed) continue;
+      const { text, x, y, half } = placed;
       const box: [number, number, number, number] = [x - half, y - 8, x + half, y + 8];
       if (drawn.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
       drawn.push(box);
@@ -266,6 +270,22 @@ export class MapRenderer {
       ctx.fillStyle = theme.text;
       ctx.fillText(text, x, y);
     }
+  }
+
+  /**
+   * A label that fits the canvas (issue 18: labels were clipped at the edge of a phone-wide map): two keywords,
+   * or one when two are wider than the canvas, moved inward from the edges; null when even one does not fit.
+   */
+  private fitLabel(keywords: readonly string[], atX: number, atY: number): { text: string; x: number; y: number; half: number } | null {
+    const room = this.cssWidth / 2 - LABEL_MARGIN;
+    for (const text of [keywords.slice(0, 2).join(' · '), keywords[0]]) {
+      const half = this.ctx.measureText(text).width / 2 + 2;
+      if (half > room) continue;
+      const x = Math.min(Math.max(atX, half + LABEL_MARGIN), this.cssWidth - half - LABEL_MARGIN);
+      const y = Math.min(Math.max(atY, 8 + LABEL_MARGIN), this.cssHeight - 8 - LABEL_MARGIN);
+      return { text, x, y, half };
+    }
+    return null;
   }
 
   private drawRegion(theme: MapTheme): void {

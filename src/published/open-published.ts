@@ -19,13 +19,22 @@ import { publishedSearchable, type PublishedLibrary, type PublishedOfflineState,
  */
 export async function openSitePublishedLibrary(url: string): Promise<PublishedLibrary | null> {
   const response = await fetch(url).catch(() => null);
-  if (!response || response.status === 404) return null;
-  if (!response.ok) throw new PublishedLibraryError('file-unreachable', `HTTP ${response.status}`, 'library.json');
+  if (!response || !hasManifest(response)) return null;
   const json: unknown = await response.json().catch(() => {
     throw new PublishedLibraryError('manifest-invalid', 'not JSON', 'library.json');
   });
   const manifest = parsePublishedManifest(json, url);
   return publishedLibrary(manifest, new URL('./', url).href, publishedFileSource(new URL('./', url).href), spawnCompressedWorker);
+}
+
+/**
+ * Whether the answer is a manifest to read (issue 18): a 404 means no published library, and so does a page:
+ * `vite dev` and `vite preview` answer an unknown path with index.html (200, text/html). Other failures throw.
+ */
+export function hasManifest(response: Response): boolean {
+  if (response.status === 404) return false;
+  if (!response.ok) throw new PublishedLibraryError('file-unreachable', `HTTP ${response.status}`, 'library.json');
+  return !/^text\/html\b/i.test(response.headers.get('content-type') ?? '');
 }
 
 const isPublishedCode = (code: string): code is PublishedErrorCode => Object.hasOwn(PUBLISHED_ERROR_CODES, code);

@@ -77,3 +77,10 @@ export function relevanceCut(mode: SearchMode, hits: readonly Hit[], context: Re
   while (strong < hits.length && isStrong(hits[strong])) strong++;
   return { strong, more: hits.length - strong };
 }
+
+/** The one-line summary of the labelled results, in plain words: "3 strong matches", "1 strong and 2 good matches". */
+export function matchSummary(strong: number, good: number): string {
+  const noun = strong + good === 1 ? 'match' : 'matches';
+  if (strong > 0 && good > 0) return `${strong} strong and ${good} good ${noun}`;
+  return strong > 0 ? `${strong} strong ${noun}` : `${good} good ${noun}`;
+}

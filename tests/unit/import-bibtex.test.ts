@@ -36,6 +36,7 @@ describe('BibTeX: a Better BibTeX (Zotero) export', () => {
       year: 2017,
       venue: 'Advances in Neural Information Processing Systems 30',
       arxivId: '1706.03762',
+      citationKey: 'vaswani2017attention',
     });
   });
 

@@ -52,7 +52,7 @@ describe('defaultClusterCount', () => {
   it('grows with the library and stays readable', () => {
     expect(defaultClusterCount(1)).toBe(1);
     expect(defaultClusterCount(96)).toBe(5);
-    expect(defaultClusterCount(5183)).toBe(20);
-    expect(defaultClusterCount(100_000)).toBe(20);
+    expect(defaultClusterCount(5183)).toBe(10);
+    expect(defaultClusterCount(100_000)).toBe(10);
   });
 });

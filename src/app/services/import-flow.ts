@@ -43,11 +43,16 @@ export class ImportFlow {
   async run(source: ImportSource, model: ModelInfo, columns?: ColumnChoice): Promise<ImportResult> {
     const { state, deps } = this.parts;
     const options: ParseOptions = { expectedModel: { modelKey: model.modelKey, dims: model.dims }, ...(columns ? { columns } : {}) };
-    const onProgress = (progress: ImportProgress) => state.update({ importing: { name: source.name, ...progress } });
+    // The worker's progress messages can arrive after its answer: once parsing has ended they must not bring
+    // the bar back (issue 18: a failed paste left "Importing Pasted list · 0 B of 249 B" on screen).
+    let parsing = true;
+    const onProgress = (progress: ImportProgress) => {
+      if (parsing) state.update({ importing: { name: source.name, ...progress } });
+    };
     state.update({ importing: { name: source.name, stage: 'reading', done: 0, total: 1 }, columnQuestion: null });
     let parsed: ParsedLibrary;
     try {
-      parsed = await (source.kind === 'files' ? deps.parseFiles(source.files, options, onProgress) : deps.parseText(source.text, options, onProgress));
+      parsed = await (source.kind === 'files' ? deps.parseFiles(source.files, options, onProgress) : deps.parseText(source.text, options, onProgress)).finally(() => (parsing = false));
       if (parsed.papers.length === 0) throw new CorpusFormatError(source.name, 1, 'expected at least one paper, found none', 'empty');
     } catch (error) {
       state.update({ importing: null });

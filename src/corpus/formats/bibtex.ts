@@ -119,8 +119,14 @@ function addEntry(entry: Entry, line: number, collector: Collector): void {
     venue: plain(f.journal) ?? plain(f.journaltitle) ?? plain(f.booktitle) ?? plain(f.eventtitle),
     doi: cleanDoi(doiField),
     url,
+    citationKey: citationKeyOf(entry.key),
     arxivId: (archive === 'arxiv' || !archive ? arxivIdOf(eprint) : undefined) ?? arxivIdIn(url, doiField, plain(f.journal), plain(f.note), plain(f.howpublished)),
   });
+}
+
+/** The entry's key as written, if it is one BibTeX can cite (no spaces, commas or braces). */
+function citationKeyOf(key: unknown): string | undefined {
+  return typeof key === 'string' && /^[^\s,{}"#%'()=\\]+$/.test(key) ? key : undefined;
 }
 
 export function parseBibtexLibrary(file: string, original: string, collector: Collector, progress: Progress): void {

@@ -26,7 +26,7 @@ export interface ImportSummary {
   skipped: { line: number; reason: string }[];
 }
 
-const METADATA = ['authors', 'year', 'venue', 'doi', 'url', 'arxivId'] as const satisfies readonly (keyof PaperMetadata)[];
+const METADATA = ['authors', 'year', 'venue', 'doi', 'url', 'arxivId', 'citationKey'] as const satisfies readonly (keyof PaperMetadata)[];
 
 interface Seen {
   index: number;

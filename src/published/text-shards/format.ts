@@ -38,7 +38,7 @@ export interface TextShardManifest {
  * The Paper fields a shard keeps, in a fixed order. The type check below fails to compile when Paper gains a field
  * that is not listed here, so a new field is never silently dropped from published libraries.
  */
-export const PAPER_FIELDS = ['id', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxivId'] as const satisfies readonly (keyof Paper)[];
+export const PAPER_FIELDS = ['id', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxivId', 'citationKey'] as const satisfies readonly (keyof Paper)[];
 type UnlistedPaperField = Exclude<keyof Paper, (typeof PAPER_FIELDS)[number]>;
 const everyPaperFieldListed: UnlistedPaperField extends never ? true : never = true;
 void everyPaperFieldListed;
@@ -86,7 +86,8 @@ function isPaper(value: unknown): value is Paper {
     isOptional(p.venue, 'string') &&
     isOptional(p.doi, 'string') &&
     isOptional(p.url, 'string') &&
-    isOptional(p.arxivId, 'string')
+    isOptional(p.arxivId, 'string') &&
+    isOptional(p.citationKey, 'string')
   );
 }
 
