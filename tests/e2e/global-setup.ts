@@ -26,6 +26,8 @@ export const SITE_LIBRARY = {
 export const BASE_PATH = '/paper-search/';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const OUT_DIR = resolve(ROOT, process.env.E2E_OUT_DIR || '.cache/e2e-site');
+/** The benchmark pages (bench.html: the parity test embeds through it), built apart: the site never ships them. */
+const BENCH_DIR = resolve(ROOT, process.env.E2E_BENCH_DIR || '.cache/e2e-bench');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +35,8 @@ declare module 'vitest' {
     baseUrl: string;
     /** The build output folder it serves. */
     siteDir: string;
+    /** The benchmark pages' build (vite.bench.config.ts), served the same way under the same base path. */
+    benchUrl: string;
   }
 }
 
@@ -44,6 +48,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const publish = ['--corpus', SITE_CORPUS, '--name', SITE_LIBRARY.name, '--description', SITE_LIBRARY.description, '--about', SITE_LIBRARY.about];
     publish.push('--layout', 'exact', '--out', OUT_DIR);
     execFileSync(process.execPath, ['--import', 'tsx', 'tools/publish.ts', ...publish], { cwd: ROOT, env, stdio: 'inherit' });
+    const vite = resolve(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    execFileSync(process.execPath, [vite, 'build', '--config', 'vite.bench.config.ts', '--outDir', BENCH_DIR, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
   }
   const site = await startStaticServer(OUT_DIR, BASE_PATH);
   const index = await fetch(site.baseUrl);
@@ -52,7 +58,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`no site at ${site.baseUrl} (${index.status}): is ${OUT_DIR} a build? (unset E2E_SKIP_BUILD to build it)`);
   }
   await index.arrayBuffer();
+  const bench = await startStaticServer(BENCH_DIR, BASE_PATH);
   project.provide('baseUrl', site.baseUrl);
   project.provide('siteDir', OUT_DIR);
-  return () => site.close();
+  project.provide('benchUrl', bench.baseUrl);
+  return async () => {
+    await site.close();
+    await bench.close();
+  };
 }

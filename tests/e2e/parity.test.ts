@@ -50,7 +50,7 @@ async function nodeVectors(encoder: Encoder, texts: string[], kind: Kind): Promi
 
 async function browserVectors(texts: string[], kind: Kind, backend: 'wasm' | 'webgpu'): Promise<Float32Array[]> {
   return withPage({ webgpu: backend === 'webgpu' }, async (page) => {
-    await page.goto(new URL('bench.html', inject('baseUrl')).href);
+    await page.goto(new URL('bench.html', inject('benchUrl')).href);
     await page.waitForFunction(() => window.paperSearchBench !== undefined);
     const result = await page.evaluate(([t, k, b]) => window.paperSearchBench!.vectors(t, k, b), [texts, kind, backend] as const);
     expect(result.backend).toBe(backend);
