@@ -36,6 +36,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
+  // The model and onnxruntime's wasm travel gzipped (issue 16); Pages sends them as gzip files, not gzip-encoded.
+  '.gz': 'application/gzip',
   '.bin': 'application/octet-stream',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
