@@ -117,10 +117,19 @@ function runStep(step: () => string, failure: string): string {
   }
 }
 
+/** One staging folder per output folder, so two publishes into different places (e2e, dist) never collide. */
+export function stagingFolder(out: string): string {
+  return join(ROOT, '.cache', 'publish', out.replace(/[^\w.-]+/g, '_'));
+}
+
+/** The public folder (models, corpus) a publish into `out` built from: `vite dev` can serve it too. */
+export function stagedPublicDir(out: string): string {
+  return join(stagingFolder(out), 'public');
+}
+
 function publish(settings: PublishSettings, cacheDir: string | undefined, log: (line: string) => void): PublishSummary {
   const started = performance.now();
-  // One staging folder per output folder, so two publishes into different places (e2e, dist) never collide.
-  const stage = join(ROOT, '.cache', 'publish', settings.out.replace(/[^\w.-]+/g, '_'));
+  const stage = stagingFolder(settings.out);
   mkdirSync(stage, { recursive: true });
   const staged = stagePublic(stage);
   const node = (args: string[], env: NodeJS.ProcessEnv = process.env) =>

@@ -5,11 +5,13 @@ import { describe, expect, inject, test } from 'vitest';
 import { launch, resultIds, waitForState, type Page } from './browser.ts';
 import { appUrl, idOf, notices } from './helpers.ts';
 import { BASE_PATH } from './global-setup.ts';
+import { stagedPublicDir } from '../../tools/publish.ts';
 
 /**
  * `npm run dev` is how a newcomer first sees the app (README): the dev server (no service worker, headers from
  * vite.config.ts) must reach ready and answer. Regression: the app once waited forever for a service worker
- * registration that the dev server never makes. (public/corpus/ exists: the global setup's build wrote it.)
+ * registration that the dev server never makes. It serves the public folder the e2e site was published from
+ * (models and the fixture corpus), as `npm run dev` serves public/ after indexing data/.
  */
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -23,7 +25,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `vite <args>` on a free port; the server answers once `page.goto` stops failing (see openWhenUp). */
-async function startVite(args: string[], env: NodeJS.ProcessEnv = process.env) {
+async function startVite(args: string[], env: NodeJS.ProcessEnv = { ...process.env, PAPER_SEARCH_PUBLIC_DIR: stagedPublicDir(inject('siteDir')) }) {
   const port = await freePort();
   const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', ...args, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', env });
   return { origin: `http://127.0.0.1:${port}`, stop: () => server.kill() };
