@@ -69,8 +69,10 @@ export async function search(page: Page, query: string, mode?: string): Promise<
     [query, mode ?? ''] as const,
   );
   // The whole ranking: results below the relevance cut-off are one click away, and these tests are about order.
-  const weaker = await page.$('[data-testid="show-weaker"][aria-expanded="false"]');
-  if (weaker) await weaker.click();
+  // The summary can re-render between finding the button and clicking it (a search re-run as an import's vectors
+  // arrive): click the button as it is then, until none is left to open.
+  const weaker = page.locator('[data-testid="show-weaker"][aria-expanded="false"]');
+  for (let attempt = 0; attempt < 5 && (await weaker.count()) > 0; attempt++) await weaker.first().click({ timeout: 10_000 }).catch(() => undefined);
   return page.$$eval('[data-testid="result"]', (nodes) => nodes.map((n) => n.getAttribute('data-id') ?? ''));
 }
 
