@@ -1,29 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-// urls.ts reads `self.location` and a Vite `?url` import when loaded, and offline.ts imports the PWA plugin's
-// virtual module: neither exists under plain vitest, and the controller reaches both only through AppDeps
-// and workerConfig(), so they are replaced here.
-vi.mock('../../../src/app/urls.ts', () => ({
-  assetUrls: {
-    modelsBase: '/models/',
-    wasm: 'https://example.test/ort.wasm',
-    modelWeights: 'https://example.test/models/fake/onnx/model_quantized.onnx',
-    corpus: 'https://example.test/corpus/corpus.json',
-    vectors: 'https://example.test/corpus/vectors.bin',
-  },
-  workerConfig: (backend: string, extra: object = {}) => ({
-    modelId: 'fake-model',
-    modelsBaseUrl: '/models/',
-    wasmUrl: 'https://example.test/ort.wasm',
-    wasmSha256: 'x',
-    backend,
-    ...extra,
-  }),
-}));
-vi.mock('../../../src/app/offline.ts', () => ({
-  isServedOffline: () => true,
-  prepareOffline: async () => ({ kind: 'ready' }),
-}));
+// The browser-only modules the controller reaches (urls.ts, offline.ts), replaced for every controller test.
+import './controller-mocks.ts';
 
 
 import { READY, type WorkerScript } from '../../support/fake-worker.ts';
