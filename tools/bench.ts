@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -74,6 +74,8 @@ interface Args {
   threads?: number;
   /** Only the issue 16 figures: embedding variants, WebGPU, first visit. */
   onlyEmbedding: boolean;
+  /** Only these embedding variants (names as in embedVariants), to keep a run short. */
+  variants?: string[];
 }
 
 const SYNTHETIC_COUNT = 100_000;
@@ -84,7 +86,7 @@ const K = 10;
 function parseArgs(argv: readonly string[]): Args {
   const o = parseOptions(argv, {
     json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
-    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', data: 'string', threads: 'count',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', data: 'string', threads: 'count', variants: 'string',
   });
   return {
     json: o.json,
@@ -99,6 +101,7 @@ function parseArgs(argv: readonly string[]): Args {
     data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
     threads: o.threads,
     onlyEmbedding: o['only-embedding'],
+    variants: o.variants?.split(',').map((name) => name.trim()),
   };
 }
 
@@ -235,16 +238,19 @@ function embedVariants(cores: number): EmbedVariant[] {
     plain('plain_2048_tokens', { maxBatchTokens: 2048 }),
     plain('plain_8_texts', { maxBatchSize: 8 }),
     plain('plain_unsorted', { sortByLength: false }),
+    plain('plain_window_384', { maxTokens: 384 }),
     plain('plain_window_256', { maxTokens: 256 }),
   ];
 }
 
-async function embeddingVariantFigures(call: PageCall<BenchApi>, texts: string[], runs: number, cores: number): Promise<Record<string, unknown>> {
-  const variants = embedVariants(cores);
+async function embeddingVariantFigures(call: PageCall<BenchApi>, texts: string[], runs: number, cores: number, only?: readonly string[]): Promise<Record<string, unknown>> {
+  const variants = embedVariants(cores).filter((variant) => !only || only.includes(variant.name));
   const times = await call('embedVariants', texts, variants, runs);
-  const rates = Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, round(median(ms.map((t) => texts.length / (t / 1000))))]));
+  const rates = Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, round(median(ms.map((t) => texts.length / (t / 1000))), 2)]));
   log(`WASM embedding variants (${texts.length} abstracts, median of ${runs}): ${JSON.stringify(rates)}`);
-  return { browser_docs_per_s_by_variant: rates, browser_variant_docs: texts.length, plain_to_asyncify: round(rates.plain / rates.asyncify, 3) };
+  // Each variant against the build and settings shipped before issue 16 (target: 1.3x), from the same run.
+  const toAsyncify = rates.asyncify ? Object.fromEntries(Object.entries(rates).map(([name, rate]) => [name, round(rate / rates.asyncify, 3)])) : {};
+  return { browser_docs_per_s_by_variant: rates, browser_variant_docs: texts.length, plain_to_asyncify: toAsyncify.plain ?? null, variant_to_asyncify: toAsyncify };
 }
 
 /** Embedding on WebGPU where headless Chromium has an adapter (--enable-unsafe-webgpu: SwiftShader on a CPU). */
@@ -289,7 +295,7 @@ async function embeddingOnly(args: Args, machine: Record<string, string | number
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     machine.chromium = browser.version();
     const { page } = await openBenchPage(browser, `http://localhost:${port}`, {});
-    const variants = await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length);
+    const variants = await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
     await browser.close();
     browser = null;
     const webgpu = await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));

@@ -1,13 +1,14 @@
 /**
  * Retrieval quality over a BEIR-layout folder, through the same modules the browser runs:
  *   npm run eval -- --data <dir> [--split test|train] [--mode semantic|keyword|hybrid] [--model <id>]
- *                   [--half tune|held-out] [--int8] [--no-feedback] [--speed <n>] [--json]
+ *                   [--half tune|held-out] [--int8] [--no-feedback] [--max-tokens <n>] [--speed <n>] [--json]
  * Prints nDCG@10, MRR@10, Recall@10, Recall@100; with --json the last stdout line is one JSON object.
  * Corpus and query vectors are cached under .cache/vectors/<model fingerprint key>/, keyed by content hash.
  * --half evaluates on one fixed half of the judged queries (the half fusion weights were / were not tuned on).
  * --int8 scores against int8-quantized document vectors (the app's in-memory form) instead of float32.
  * Ranking is the model's own (ModelSpec.ranking via rankingFor: fusion weight, feedback), as in the app;
  * --no-feedback turns the pseudo-relevance feedback off, for comparison.
+ * --max-tokens <n> embeds documents cut at n tokens instead of the model's window (its vectors cache apart).
  * --speed <n> only measures Node embedding speed: embeds the first n documents (no cache) and prints docs/s.
  */
 import { resolve } from 'node:path';
@@ -33,6 +34,7 @@ interface Args {
   half?: 'tune' | 'held-out';
   speed?: number;
   int8: boolean;
+  maxTokens?: number;
   feedback: boolean;
   json: boolean;
 }
@@ -45,6 +47,7 @@ function readArgs(argv: readonly string[]): Args {
     model: { type: 'string' },
     half: { type: 'string' },
     speed: { type: 'string' },
+    'max-tokens': { type: 'string' },
     int8: { type: 'boolean' },
     'no-feedback': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -61,14 +64,17 @@ function readArgs(argv: readonly string[]): Args {
   const speedText = value('--speed');
   const speed = speedText === undefined ? undefined : Number(speedText);
   if (speed !== undefined && !(Number.isInteger(speed) && speed > 0)) throw new UsageError('--speed needs a positive whole number of documents');
-  return { data, split: value('--split'), mode, model, half, speed, int8: flags.int8 === true, feedback: flags['no-feedback'] !== true, json: flags.json === true };
+  const maxTokensText = value('--max-tokens');
+  const maxTokens = maxTokensText === undefined ? undefined : Number(maxTokensText);
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 8)) throw new UsageError('--max-tokens needs a whole number of tokens above 8');
+  return { data, split: value('--split'), mode, model, half, speed, maxTokens, int8: flags.int8 === true, feedback: flags['no-feedback'] !== true, json: flags.json === true };
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
 
 /** Embedding throughput of the app's encoder on real documents, cache bypassed (length-sorted batching included). */
 async function measureSpeed(args: Args, papers: readonly Paper[]): Promise<void> {
-  const encoder = await loadNodeEncoder(args.model);
+  const encoder = await loadNodeEncoder(args.model, { maxTokens: args.maxTokens });
   const sample = papers.slice(0, args.speed).map(documentText);
   const started = performance.now();
   await encoder.embedDocuments(sample);
@@ -92,7 +98,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let queryVectors: Float32Array[] | null = null;
   let embedRate: number | null = null;
   if (needsModel) {
-    const encoder = await loadNodeEncoder(args.model);
+    const encoder = await loadNodeEncoder(args.model, { maxTokens: args.maxTokens });
     log(`model ${encoder.key}; ${dataset.papers.length} documents`);
     const report = await embedPapersCached(encoder, dataset.papers, VECTOR_CACHE_DIR, (done, total) => {
       if (done % 256 < 32 || done === total) log(`  embedded ${done}/${total}`);

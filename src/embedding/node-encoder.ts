@@ -16,6 +16,8 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 export interface NodeEncoderOptions {
   precision?: Precision;
+  /** A shorter document window than the model's (issue 16.2's experiment); it is part of the fingerprint, so vectors cache apart. */
+  maxTokens?: number;
 }
 
 export interface ModelLocation {
@@ -48,7 +50,8 @@ export function readProvenance(location: ModelLocation): Provenance {
 
 /** Loads `modelId` from local files on onnxruntime-node's CPU backend. Never touches the network. */
 export async function loadNodeEncoder(modelId: string, options: NodeEncoderOptions = {}): Promise<Encoder> {
-  const spec = getModelSpec(modelId);
+  const modelSpec = getModelSpec(modelId);
+  const spec = options.maxTokens ? { ...modelSpec, maxTokens: Math.min(options.maxTokens, modelSpec.maxTokens) } : modelSpec;
   const precision = options.precision ?? 'q8';
   const location = locateModel(modelId, precision);
   const weightsSha256 = weightsHashFromProvenance(readProvenance(location));
