@@ -21,6 +21,23 @@ export interface RelevanceThresholds {
   strong: number;
   /** At least this (and below strong): a possible match; below it: weak. Always <= strong. */
   good: number;
+  /**
+   * A hit below `good` is still a good match when it stands at least `gap` above the query's background (the score
+   * of the app's last result, src/search/relevance.ts queryBackground) and scores at least `min`: short questions
+   * score lower than the claims `good` was measured on, but stand out of their library as nonsense does not.
+   */
+  standout?: { gap: number; min: number };
+}
+
+/**
+ * How a query is embedded. bge is trained to read a query with its instruction, but the same words embedded as a
+ * document (no prefix) carry what the abstracts share with them: the query vector is normalise(q_instruction +
+ * plainWeight × q_plain), both views embedded as one batch of 2 (one onnxruntime run). Chosen on the SciFact tune
+ * half (docs/quality.md "Second round" (b), "The two-view query").
+ */
+export interface QueryViews {
+  /** Weight of the plain view (the query embedded as a document) against the instructed one's 1. */
+  plainWeight: number;
 }
 
 /**
@@ -38,6 +55,8 @@ export interface RankingSpec {
   feedback: { docs: number; weight: number } | null;
   /** Relevance thresholds for the cosine-based modes; null when not measured for this model (no cut-off is made). */
   relevance: { semantic: RelevanceThresholds; hybrid: RelevanceThresholds } | null;
+  /** The query embedded in two views and summed (Encoder.embedQuery); null: the model's query prefix alone. */
+  queryViews: QueryViews | null;
 }
 
 export interface ModelSpec {
@@ -88,10 +107,12 @@ export const MODELS: Record<string, ModelSpec> = {
       tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
     },
     ranking: {
-      // Both chosen on the SciFact tune half, best averaged over float32 and int8 vectors (tools/tune.ts fusion
-      // and ranking; docs/quality.md "Ranking variants").
-      keywordWeight: 0.065,
-      feedback: { docs: 1, weight: 0.2 },
+      // The three chosen together on the SciFact tune half, best averaged over float32 and int8 vectors (tools/tune.ts
+      // expansion: query + 2 × plain, keyword weight 0.05, feedback top 1 × 0.1; docs/quality.md "Second round" and
+      // "The two-view query", where held-out and the query latency at 100,000 abstracts are measured).
+      keywordWeight: 0.05,
+      feedback: { docs: 1, weight: 0.1 },
+      queryViews: { plainWeight: 2 },
       // Where precision falls under 50 % (strong) and 20 % (good) on the SciFact tune half + seed-dev, int8
       // vectors, this ranking (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off").
       relevance: { semantic: { strong: 0.812, good: 0.78 }, hybrid: { strong: 0.881, good: 0.861 } },
@@ -128,6 +149,7 @@ export const MODELS: Record<string, ModelSpec> = {
       keywordWeight: 0.065,
       feedback: null,
       relevance: null,
+      queryViews: null,
     },
   },
   'e5-small-v2': {
@@ -160,6 +182,7 @@ export const MODELS: Record<string, ModelSpec> = {
       keywordWeight: 0.065,
       feedback: null,
       relevance: null,
+      queryViews: null,
     },
   },
 };
