@@ -107,12 +107,15 @@ export const MODELS: Record<string, ModelSpec> = {
       tokenizerEntry: 'bge-small-en-v1.5-tokenizer.json',
     },
     ranking: {
-      // The three chosen together on the SciFact tune half, best averaged over float32 and int8 vectors (tools/tune.ts
-      // expansion: query + 2 × plain, keyword weight 0.05, feedback top 1 × 0.1; docs/quality.md "Second round" and
-      // "The two-view query", where held-out and the query latency at 100,000 abstracts are measured).
-      keywordWeight: 0.05,
-      feedback: { docs: 1, weight: 0.1 },
-      queryViews: { plainWeight: 2 },
+      // Both chosen on the SciFact tune half, best averaged over float32 and int8 vectors (tools/tune.ts fusion
+      // and ranking; docs/quality.md "Ranking variants").
+      keywordWeight: 0.065,
+      feedback: { docs: 1, weight: 0.2 },
+      // Off: the two-view query (query + 2 × plain, with keyword weight 0.05 and feedback × 0.1, the tune-best of
+      // docs/quality.md "Second round") ships only once query p95 at 100,000 abstracts is measured <= 60 ms beside
+      // the one-view query (`npx tsx tools/bench.ts --only-query`); on 2026-12-06 the machine's load (~30) made
+      // both forms far slower than that, see docs/quality.md "The two-view query (issue 16.6)".
+      queryViews: null,
       // Where precision falls under 50 % (strong) and 20 % (good) on the SciFact tune half + seed-dev, int8
       // vectors, this ranking (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off").
       relevance: { semantic: { strong: 0.812, good: 0.78 }, hybrid: { strong: 0.881, good: 0.861 } },

@@ -145,14 +145,13 @@ describe('vendored bge-small-en-v1.5 int8 encoder in Node', () => {
     // And it is not truncated earlier than the window: a shorter head gives a measurably different vector.
     const shorter = tokenizer.decode(contentTokens.slice(0, fits - 100), { skip_special_tokens: true });
     expect(cosine(long, await encoder.embedQuery(shorter, null))).toBeLessThan(0.999);
-    expectUnitVector(await encoder.embedQuery(longQuery)); // both views, each cut at its own window
+    expectUnitVector(await encoder.embedQuery(longQuery, { plainWeight: 2 })); // both views, each cut at its own window
   });
 
-  it("issue 16.6: the model's query form is normalise(instructed + 2 × plain), the two views one batch of 2", async () => {
-    const views = getModelSpec(MODEL_ID).ranking.queryViews;
-    expect(views).toEqual({ plainWeight: 2 });
+  it('issue 16.6: the two-view query is normalise(instructed + 2 × plain), the two views one batch of 2', async () => {
+    const views = { plainWeight: 2 };
     const query = 'low-rank adaptation for efficient fine-tuning';
-    const both = await encoder.embedQuery(query);
+    const both = await encoder.embedQuery(query, views);
     expectUnitVector(both);
     // The same two texts as one batch, combined by hand: identical.
     const batch = await encoder.embedDocuments([getModelSpec(MODEL_ID).queryPrefix + query, query], undefined, undefined, { maxBatchTokens: 4096, maxBatchSize: 2, sortByLength: false });
