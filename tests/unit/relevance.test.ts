@@ -139,8 +139,8 @@ describe('issue 18.4: a result that stands out of the query background', () => {
     expect(label(0.95, 0.94)).toBe('strong'); // standing out never makes strong, nor is needed for it
   });
 
-  it("the shipped model's cosine modes carry a standout, chosen by tools/choose-cutoff.ts", () => {
-    for (const mode of ['semantic', 'hybrid'] as const) {
+  it("the shipped model's hybrid mode (the default) carries a standout, chosen by tools/choose-cutoff.ts", () => {
+    for (const mode of ['hybrid'] as const) {
       const t = relevanceThresholds(mode)!;
       expect(t.standout, mode).toBeDefined();
       expect(t.standout!.min).toBeLessThanOrEqual(t.good);
