@@ -9,7 +9,9 @@ import type { SearchMode } from './search.ts';
  * (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off"): 'strong' from 50 % (more likely relevant than
  * not), 'good' from 20 %, 'weak' below. Semantic and hybrid scores are cosines (hybrid adds a keyword bonus of at
  * most the model's keyword weight), so their thresholds are the model's and live in its spec
- * (ModelSpec.ranking.relevance); keyword thresholds do not depend on the model and live here.
+ * (ModelSpec.ranking.relevance); keyword thresholds do not depend on the model and live here. Short questions score
+ * lower than claims: a result may also be good by standing out of the query's background (issue 18.4, `standout`;
+ * docs/quality.md "Relevance labels on short questions").
  */
 export type RelevanceLabel = 'strong' | 'good' | 'weak';
 
