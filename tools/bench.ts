@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--only-query] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -24,6 +24,11 @@
  * `*_1m` from tools/bench-million.ts at 5,000 / 100,000 / 1,000,000, and `keyword_p95_ms_1m` from
  * tools/bench-keyword.ts) come from those tools run as child processes after everything else (~20 min more);
  * --no-million skips them.
+ *
+ * Issue 16.6: the model's query form (ModelSpec.ranking.queryViews: the query embedded with and without the
+ * instruction, one batch of 2) is timed beside the instructed view alone, query by query in alternating order in
+ * the same page and, for the embedding alone, in Node (`query_p95_ms_100k` vs `query_p95_ms_100k_single_view`,
+ * `*_query_embed_p50_ms_*`); --only-query runs just that.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +45,7 @@ import { measureFirstVisit } from './bench-first-visit.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../src/embedding/encoder.ts';
 import type { EmbedVariant } from '../src/bench/bench-api.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
-import { DEFAULT_MODEL_ID } from '../src/embedding/models.ts';
+import { DEFAULT_MODEL_ID, getModelSpec, type QueryViews } from '../src/embedding/models.ts';
 import { loadNodeEncoder } from '../src/embedding/node-encoder.ts';
 import { loadBeirDataset, type BeirDataset } from '../src/eval/dataset.ts';
 import { judgedQueries, rankQueries, scoreRankings } from '../src/eval/evaluate.ts';
@@ -76,6 +81,8 @@ interface Args {
   onlyEmbedding: boolean;
   /** Only these embedding variants (names as in embedVariants), to keep a run short. */
   variants?: string[];
+  /** Only the query forms (issue 16.6): query p95 at 100,000 with the model's query form beside one view, Node too. */
+  onlyQuery: boolean;
 }
 
 const SYNTHETIC_COUNT = 100_000;
@@ -86,7 +93,7 @@ const K = 10;
 function parseArgs(argv: readonly string[]): Args {
   const o = parseOptions(argv, {
     json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
-    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', data: 'string', threads: 'count', variants: 'string',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', 'only-query': 'boolean', data: 'string', threads: 'count', variants: 'string',
   });
   return {
     json: o.json,
@@ -102,6 +109,7 @@ function parseArgs(argv: readonly string[]): Args {
     threads: o.threads,
     onlyEmbedding: o['only-embedding'],
     variants: o.variants?.split(',').map((name) => name.trim()),
+    onlyQuery: o['only-query'],
   };
 }
 
@@ -308,6 +316,87 @@ async function embeddingOnly(args: Args, machine: Record<string, string | number
   }
 }
 
+/** The model's query form and the instructed view alone (issue 16.6), keyed as the figures name them. */
+function queryForms(): Array<[string, QueryViews | null]> {
+  const views = getModelSpec(DEFAULT_MODEL_ID).ranking.queryViews;
+  return [['', views], ['_single_view', null]];
+}
+
+/**
+ * Query text → top-k over the 100,000 synthetic rows in the browser worker, in the model's query form and in the
+ * instructed view alone, query by query in alternating order (so both see the same load), `runs` times; and the
+ * query embedding alone in Node, alternating the same way. p95s are per run, then the median over runs.
+ */
+async function queryFormFigures(call: PageCall<BenchApi>, encoder: Encoder, texts: string[], runs: number): Promise<Record<string, number>> {
+  const forms = queryForms();
+  for (const [, views] of forms) await call('syntheticLatency', texts.slice(0, 5), K, views); // warm-up
+  const perRun = new Map<string, number[]>();
+  const add = (key: string, value: number) => perRun.set(key, [...(perRun.get(key) ?? []), value]);
+  for (let run = 0; run < runs; run++) {
+    const split = new Map<string, [number, number][]>(forms.map(([suffix]) => [suffix, []]));
+    const node = new Map<string, number[]>(forms.map(([suffix]) => [suffix, []]));
+    for (let q = 0; q < texts.length; q++) {
+      const order = (q + run) % 2 === 0 ? forms : [...forms].reverse();
+      for (const [suffix, views] of order) split.get(suffix)!.push(...(await call('syntheticLatency', [texts[q]], K, views)));
+      for (const [suffix, views] of order) {
+        const started = performance.now();
+        await encoder.embedQuery(texts[q], views);
+        node.get(suffix)!.push(performance.now() - started);
+      }
+    }
+    for (const [suffix] of forms) {
+      const times = split.get(suffix)!;
+      add(`query_p95_ms_100k${suffix}`, quantile(times.map(([e, s]) => e + s), 0.95));
+      add(`query_p50_ms_100k${suffix}`, median(times.map(([e, s]) => e + s)));
+      add(`browser_query_embed_p50_ms${suffix}`, median(times.map(([e]) => e)));
+      add(`score_p95_ms_100k${suffix}`, quantile(times.map(([, s]) => s), 0.95));
+      add(`node_query_embed_p50_ms${suffix}`, median(node.get(suffix)!));
+    }
+    log(`  query forms, run ${run + 1} (${texts.length} queries, load ${round(loadavg()[0], 2)}): ${forms.map(([suffix]) => `${suffix || 'model form'}: p95 ${round(perRun.get(`query_p95_ms_100k${suffix}`)![run], 1)} ms, browser embed p50 ${round(perRun.get(`browser_query_embed_p50_ms${suffix}`)![run], 1)} ms, node embed p50 ${round(perRun.get(`node_query_embed_p50_ms${suffix}`)![run], 1)} ms`).join('; ')}`);
+  }
+  const out: Record<string, number> = {};
+  for (const [key, values] of perRun) out[key] = round(median(values), 2);
+  out.browser_query_embed_added_ms = round(out.browser_query_embed_p50_ms - out.browser_query_embed_p50_ms_single_view, 2);
+  out.node_query_embed_added_ms = round(out.node_query_embed_p50_ms - out.node_query_embed_p50_ms_single_view, 2);
+  return out;
+}
+
+/** --only-query: the query forms at 100,000 abstracts, `runs` runs of `queries` SciFact claims. */
+async function queryFormsOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
+  const dataset = loadBeirDataset(args.data);
+  const queries = judgedQueries(dataset.queries, dataset.qrels);
+  const encoder = await loadNodeEncoder(DEFAULT_MODEL_ID);
+  const corpus = await embedPapersCached(encoder, dataset.papers, resolve('.cache', 'vectors'));
+  if (args.build) {
+    log('building the site (npm run build:bench)…');
+    await run('npm', ['run', '--silent', 'build:bench']);
+  }
+  const port = 4600 + Math.floor(Math.random() * 300);
+  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    machine.chromium = browser.version();
+    const benchData = {
+      'corpus.json': Buffer.from(JSON.stringify({ papers: dataset.papers })),
+      'vectors.bin': Buffer.from(encodeVectorFile({ modelKey: encoder.key, dims: encoder.dims, ids: dataset.papers.map((p) => p.id), hashes: dataset.papers.map(contentHash), vectors: corpus.vectors })),
+    };
+    const { page } = await openBenchPage(browser, `http://localhost:${port}`, benchData);
+    const call = benchCaller(page);
+    const model = await call('init', args.threads);
+    log(`browser worker: ${JSON.stringify(model.backend)}`);
+    await call('loadCorpus');
+    await call('buildSynthetic', SYNTHETIC_COUNT, SYNTHETIC_NOISE);
+    const forms = await queryFormFigures(call, encoder, queries.slice(0, args.queries).map((q) => q.text), args.runs);
+    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, queries: args.queries, query_views: queryForms()[0][1], browser_backend: model.backend, ...forms };
+    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  } finally {
+    await browser?.close();
+    server.kill();
+    await encoder.dispose();
+  }
+}
+
 /** The import step on a page of its own: medians over `runs` of the worker path, the old path and index output. */
 async function importStep(browser: Browser, origin: string, args: Args): Promise<Record<string, number>> {
   log(`import: generating ${IMPORT_COUNT} records from ${args.data}…`);
@@ -407,6 +496,7 @@ async function main(argv: readonly string[]): Promise<void> {
   log(`machine: ${JSON.stringify(machine)}`);
   if (args.onlyImport) return importOnly(args, machine);
   if (args.onlyEmbedding) return embeddingOnly(args, machine);
+  if (args.onlyQuery) return queryFormsOnly(args, machine);
 
   const dataset = loadBeirDataset(args.data);
   const queries = judgedQueries(dataset.queries, dataset.qrels);
@@ -467,11 +557,8 @@ async function main(argv: readonly string[]): Promise<void> {
     log(`5k (${loaded.papers} papers, int8 index ${(loaded.vectorBytes / 1e6).toFixed(1)} MB): semantic p50 ${median(semantic5k).toFixed(1)} / p95 ${quantile(semantic5k, 0.95).toFixed(1)} ms; hybrid p50 ${median(hybrid5k).toFixed(1)} / p95 ${quantile(hybrid5k, 0.95).toFixed(1)} ms`);
 
     const synthetic = await call('buildSynthetic', SYNTHETIC_COUNT, SYNTHETIC_NOISE);
-    await call('syntheticLatency', queryTexts.slice(0, 5), K); // warm-up
-    const split = await call('syntheticLatency', queryTexts, K);
-    const total100k = split.map(([e, s]) => e + s);
-    const score100k = split.map(([, s]) => s);
-    log(`100k (${(synthetic.bytes / 1e6).toFixed(1)} MB): query p50 ${median(total100k).toFixed(1)} / p95 ${quantile(total100k, 0.95).toFixed(1)} ms; score + top-${K} p50 ${median(score100k).toFixed(2)} / p95 ${quantile(score100k, 0.95).toFixed(2)} ms; query embedding p50 ${median(split.map(([e]) => e)).toFixed(1)} ms`);
+    log(`100k: ${(synthetic.bytes / 1e6).toFixed(1)} MB of int8 vectors`);
+    const forms = await queryFormFigures(call, encoder, queryTexts, 1);
 
     const storage = await call('storageRoundTrip', Math.max(3, args.runs));
     log(`IndexedDB: wrote 100k vectors in ${storage.writeMs.toFixed(0)} ms (${storage.shards} shards); load + matrix ${storage.loadMs.map((x) => x.toFixed(0)).join(', ')} ms${storage.problems.length ? `; problems: ${storage.problems.join('; ')}` : ''}`);
@@ -500,8 +587,7 @@ async function main(argv: readonly string[]): Promise<void> {
       query_p50_ms_5k: round(median(semantic5k)),
       query_p95_ms_5k: round(quantile(semantic5k, 0.95)),
       hybrid_p95_ms_5k: round(quantile(hybrid5k, 0.95)),
-      query_p95_ms_100k: round(quantile(total100k, 0.95)),
-      score_p95_ms_100k: round(quantile(score100k, 0.95), 2),
+      ...forms,
       node_score_p95_ms_100k: round(nodeScore.p95, 2),
       load_100k_ms: round(median(storage.loadMs)),
       worker_init_ms: round(workerInitMs),

@@ -1,5 +1,5 @@
 import type { Paper } from '../base/paper.ts';
-import { relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
+import { queryBackground, relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
 import type { SearchMode } from '../search/search.ts';
 import { RESULT_LIMIT, type SearchOutcome } from '../search/searcher.ts';
 
@@ -33,9 +33,12 @@ export function scoredMode(outcome: SearchOutcome | null): SearchMode {
   return outcome ? (outcome.fallback ? 'keyword' : outcome.mode) : 'hybrid';
 }
 
-/** What the relevance thresholds need: the model (cosines), and for keyword scores the query and library size. */
+/**
+ * What the relevance thresholds need: the model (cosines), for keyword scores the query and library size, and the
+ * query's background (measured on all its results, before a paged answer showed the first few).
+ */
 export function relevanceContext(outcome: SearchOutcome | null, modelId: string | undefined): RelevanceContext {
-  return outcome ? { modelId, query: outcome.query, papers: outcome.papers.length } : {};
+  return outcome ? { modelId, query: outcome.query, papers: outcome.papers.length, background: outcome.background ?? queryBackground(outcome.hits) } : {};
 }
 
 /** The label of one row's score; none for a listed library or a ranking by examples (another scale). */

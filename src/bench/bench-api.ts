@@ -1,4 +1,5 @@
 import type { BatchSettings } from '../embedding/encoder.ts';
+import type { QueryViews } from '../embedding/models.ts';
 import type { ModelInfo } from '../embedding/worker-api.ts';
 
 /** One way of running WASM embedding (issue 16.2): onnxruntime build, threads, and how batches are cut. */
@@ -52,8 +53,11 @@ export interface BenchApi {
   queryLatency(queries: string[], mode: 'semantic' | 'hybrid', k: number): Promise<number[]>;
   /** Builds `count` int8 vectors: the loaded corpus's vectors repeated with seeded noise, renormalised. */
   buildSynthetic(count: number, noise: number): Promise<{ count: number; bytes: number }>;
-  /** Per query: [embed ms, score + top-k ms] over the synthetic matrix. */
-  syntheticLatency(queries: string[], k: number): Promise<[number, number][]>;
+  /**
+   * Per query: [embed ms, score + top-k ms] over the synthetic matrix. `views`: the query form to embed (default
+   * the model's own; null the instructed view alone), so the two forms can be timed side by side.
+   */
+  syntheticLatency(queries: string[], k: number, views?: QueryViews | null): Promise<[number, number][]>;
   /** Writes the synthetic vectors to IndexedDB (shards), then times `runs` loads back into a QuantizedMatrix (ms). */
   storageRoundTrip(runs: number): Promise<{ writeMs: number; loadMs: number[]; shards: number; problems: string[] }>;
   /**

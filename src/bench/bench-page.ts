@@ -215,13 +215,13 @@ const api: BenchApi = {
     return { count: matrix.count, bytes: matrix.byteLength };
   },
 
-  async syntheticLatency(queries, k) {
+  async syntheticLatency(queries, k, views) {
     const matrix = need(synthetic, 'buildSynthetic');
     const worker = need(client, 'init').api;
     const out: [number, number][] = [];
     for (const text of queries) {
       const started = performance.now();
-      const vector = await worker.embedQuery(text);
+      const vector = await worker.embedQuery(text, views);
       const embedded = performance.now();
       topK(matrix.scores(vector), k);
       out.push([embedded - started, performance.now() - embedded]);

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { chooseBackend } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
-import { getModelSpec } from './models.ts';
+import { getModelSpec, type QueryViews } from './models.ts';
 import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, type FetchLike } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
@@ -86,8 +86,9 @@ export class EmbeddingService {
     });
   }
 
-  async embedQuery(text: string): Promise<Float32Array> {
-    const vector = await this.requireEncoder().embedQuery(text);
+  /** The query's vector in the model's query form; `views` (benchmarks only) asks for another form, null for one view. */
+  async embedQuery(text: string, views?: QueryViews | null): Promise<Float32Array> {
+    const vector = await this.requireEncoder().embedQuery(text, views);
     return Comlink.transfer(vector, [vector.buffer as ArrayBuffer]);
   }
 

@@ -1,7 +1,7 @@
 import { pipeline, type FeatureExtractionPipeline, type ProgressInfo } from '@huggingface/transformers';
 import { planBatches } from './batching.ts';
 import { fingerprintKey, modelFingerprint, type ModelFingerprint } from './fingerprint.ts';
-import type { ModelSpec } from './models.ts';
+import type { ModelSpec, QueryViews } from './models.ts';
 
 /**
  * The one encoder used everywhere: the browser worker, the Node indexer, evaluation and benchmarks.
@@ -83,8 +83,21 @@ export class Encoder {
     return texts.map((text) => Math.min(tokenizer.encode(text).length, this.spec.maxTokens));
   }
 
-  async embedQuery(text: string): Promise<Float32Array> {
-    return (await this.run([this.fitWindow(this.spec.queryPrefix + text)])).slice(0, this.dims);
+  /**
+   * The query's vector, in the model's query form (ModelSpec.ranking.queryViews) unless `views` says otherwise
+   * (null: the instructed view alone, as before; the benchmarks compare the two). Two views are one batch of 2,
+   * so one onnxruntime run: docs/quality.md "The two-view query" measures what it costs.
+   */
+  async embedQuery(text: string, views: QueryViews | null = this.spec.ranking.queryViews): Promise<Float32Array> {
+    const instructed = this.fitWindow(this.spec.queryPrefix + text);
+    if (!views || views.plainWeight === 0) return (await this.run([instructed])).slice(0, this.dims);
+    const both = await this.run([instructed, this.fitWindow(this.spec.documentPrefix + text)]);
+    return combineViews(both, this.dims, views.plainWeight);
+  }
+
+  /** What `embedQuery(text, views)` depends on beyond the fingerprint: part of a query vector's cache key. */
+  queryForm(views: QueryViews | null = this.spec.ranking.queryViews): string {
+    return !views || views.plainWeight === 0 ? '' : `plain×${views.plainWeight}`;
   }
 
   /**
@@ -146,4 +159,14 @@ export class Encoder {
   async dispose(): Promise<void> {
     await this.extractor.dispose();
   }
+}
+
+/** normalise(first row + plainWeight × second row) of a 2 × dims batch (both rows unit length from the model). */
+export function combineViews(rows: Float32Array, dims: number, plainWeight: number): Float32Array {
+  const out = new Float32Array(dims);
+  let norm = 0;
+  for (let d = 0; d < dims; d++) norm += (out[d] = rows[d] + plainWeight * rows[dims + d]) ** 2;
+  const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let d = 0; d < dims; d++) out[d] *= inverse;
+  return out;
 }

@@ -4,6 +4,7 @@ import { sha256Hex } from '../base/hash.ts';
 import { contentHash, documentText } from '../base/paper-id.ts';
 import type { Paper } from '../base/paper.ts';
 import type { Encoder } from '../embedding/encoder.ts';
+import type { QueryViews } from '../embedding/models.ts';
 import { decodeVectorFile, encodeVectorFile } from '../index/vector-file.ts';
 
 /**
@@ -103,15 +104,25 @@ export async function embedPapersCached(
   return { vectors, embedded: missing.length, seconds };
 }
 
-/** Query vectors, cached the same way (keyed by the query text; the prefix is part of the model key). */
-export async function embedQueriesCached(encoder: Encoder, texts: readonly string[], cacheRoot: string): Promise<Float32Array[]> {
+/**
+ * Query vectors, cached the same way: keyed by the query text and the query form (Encoder.queryForm: the views
+ * summed; the single instructed view keeps the text alone as its key); the prefix is part of the model key.
+ * `views` defaults to the model's own form.
+ */
+export async function embedQueriesCached(
+  encoder: Encoder,
+  texts: readonly string[],
+  cacheRoot: string,
+  views: QueryViews | null = encoder.spec.ranking.queryViews,
+): Promise<Float32Array[]> {
   const store = DiskVectorCache.open(cacheRoot, encoder.key, encoder.dims, 'queries');
+  const form = encoder.queryForm(views);
   const out: Float32Array[] = [];
   for (const text of texts) {
-    const hash = sha256Hex(text).slice(0, 32);
+    const hash = sha256Hex(form ? `${form}\n${text}` : text).slice(0, 32);
     let vector = store.get(hash);
     if (!vector) {
-      vector = await encoder.embedQuery(text);
+      vector = await encoder.embedQuery(text, views);
       store.set(hash, vector);
     }
     out.push(vector);

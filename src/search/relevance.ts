@@ -9,7 +9,9 @@ import type { SearchMode } from './search.ts';
  * (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off"): 'strong' from 50 % (more likely relevant than
  * not), 'good' from 20 %, 'weak' below. Semantic and hybrid scores are cosines (hybrid adds a keyword bonus of at
  * most the model's keyword weight), so their thresholds are the model's and live in its spec
- * (ModelSpec.ranking.relevance); keyword thresholds do not depend on the model and live here.
+ * (ModelSpec.ranking.relevance); keyword thresholds do not depend on the model and live here. Short questions score
+ * lower than claims: a result may also be good by standing out of the query's background (issue 18.4, `standout`;
+ * docs/quality.md "Relevance labels on short questions").
  */
 export type RelevanceLabel = 'strong' | 'good' | 'weak';
 
@@ -25,6 +27,21 @@ export interface RelevanceContext {
   /** Keyword mode: the query text and the number of papers searched, which BM25 scores grow with. */
   query?: string;
   papers?: number;
+  /** The query's background (queryBackground of its results); without it only the fixed thresholds apply. */
+  background?: number | null;
+}
+
+/** The rank whose score is a query's background: the last of the results the app asks for (RESULT_LIMIT). */
+export const BACKGROUND_RANK = 50;
+
+/**
+ * How high a query scores on papers it does not match: the score at BACKGROUND_RANK of its best-first results (the
+ * last one when the library is smaller), null without results. Nonsense scores about as high on its best paper as
+ * on its 50th; a question a paper answers stands out (docs/quality.md "Relevance labels on short questions").
+ * It is read off the ranking the app already made: no extra pass over the vectors.
+ */
+export function queryBackground(hits: readonly Hit[]): number | null {
+  return hits.length === 0 ? null : hits[Math.min(BACKGROUND_RANK, hits.length) - 1].score;
 }
 
 /**
@@ -55,8 +72,24 @@ function comparable(mode: SearchMode, score: number, context: RelevanceContext):
 export function relevanceLabel(mode: SearchMode, score: number, context: RelevanceContext = {}): RelevanceLabel | null {
   const thresholds = relevanceThresholds(mode, context.modelId);
   if (!thresholds) return null;
-  const value = comparable(mode, score, context);
-  return value >= thresholds.strong ? 'strong' : value >= thresholds.good ? 'good' : 'weak';
+  return relevanceLabelWith(thresholds, comparable(mode, score, context), context.background ?? null);
+}
+
+/**
+ * The rule itself, for given thresholds (tools/choose-cutoff.ts tries candidates through it): strong from
+ * `strong`, good from `good` or when the value stands out of the query's background, weak below.
+ */
+export function relevanceLabelWith(thresholds: RelevanceThresholds, value: number, background: number | null): RelevanceLabel {
+  if (value >= thresholds.strong) return 'strong';
+  if (value >= thresholds.good) return 'good';
+  return standsOut(thresholds, value, background) ? 'good' : 'weak';
+}
+
+/** Below `good`, a hit still counts as good when it stands far enough above the query's background. */
+function standsOut(thresholds: RelevanceThresholds, value: number, background: number | null): boolean {
+  const standout = thresholds.standout;
+  if (!standout || background === null) return false;
+  return value >= standout.min && value - background >= standout.gap;
 }
 
 export interface RelevanceCut {
@@ -72,7 +105,8 @@ export interface RelevanceCut {
  * for the model nothing is held back.
  */
 export function relevanceCut(mode: SearchMode, hits: readonly Hit[], context: RelevanceContext = {}): RelevanceCut {
-  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, context) ?? 'strong') === 'strong';
+  const withBackground = { background: queryBackground(hits), ...context };
+  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, withBackground) ?? 'strong') === 'strong';
   let strong = 0;
   while (strong < hits.length && isStrong(hits[strong])) strong++;
   return { strong, more: hits.length - strong };

@@ -3,6 +3,7 @@ import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor
 import type { KeywordIndex } from '../index/keyword.ts';
 import { ExampleError, exampleRowOf, rankExamples, type ExampleLibrary, type Examples } from './examples.ts';
 import { rankParts, type RankedHit, type RankingPart, type RankingParts, type RankTimings, type SearchMode, type Vectorless } from './pipeline.ts';
+import { queryBackground } from './relevance.ts';
 import { DEFAULT_RANKING, type SearchIndex } from './search.ts';
 
 /**
@@ -53,6 +54,11 @@ export interface SearchOutcome {
   queryCut: number | null;
   /** Where the time went (the diagnostics panel); null for an empty query. */
   timings: QueryTimings | null;
+  /**
+   * The score of the ranking's last result (relevance.ts queryBackground), taken before a paged answer keeps only
+   * its first page: what the relevance labels measure how far a result stands out from. Absent: from `hits`.
+   */
+  background?: number | null;
   /** The papers this ranking is "more like" (and "not like"), when it is ranked by examples. */
   examples: Examples | null;
   /** Why the examples could not be used (examples.ts EXAMPLE_ERROR_CODES), when they could not. */
@@ -250,6 +256,7 @@ export async function searchLibrary(
     papers: source.papers,
     mode,
     hits: shown,
+    background: queryBackground(hits),
     elapsedMs: at - started,
     partial,
     fallback,

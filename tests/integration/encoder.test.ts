@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDailyPapers } from '../../src/corpus/daily-papers.ts';
 import { documentText } from '../../src/base/paper-id.ts';
 import type { Paper } from '../../src/base/paper.ts';
-import type { Encoder } from '../../src/embedding/encoder.ts';
+import { combineViews, type Encoder } from '../../src/embedding/encoder.ts';
 import { fingerprintKey, modelFingerprint, weightsHashFromProvenance } from '../../src/embedding/fingerprint.ts';
 import { getModelSpec } from '../../src/embedding/models.ts';
 import { loadNodeEncoder } from '../../src/embedding/node-encoder.ts';
@@ -138,12 +138,29 @@ describe('vendored bge-small-en-v1.5 int8 encoder in Node', () => {
     const head = tokenizer.decode(contentTokens.slice(0, fits), { skip_special_tokens: true });
     expect(tokenizer.encode(prefix + head).length).toBe(512);
 
-    const long = await encoder.embedQuery(longQuery);
+    // The instructed view alone (views null): the plain view's window holds the prefix's tokens more of the text.
+    const long = await encoder.embedQuery(longQuery, null);
     expectUnitVector(long);
-    expect(cosine(long, await encoder.embedQuery(head))).toBeGreaterThan(0.9999);
+    expect(cosine(long, await encoder.embedQuery(head, null))).toBeGreaterThan(0.9999);
     // And it is not truncated earlier than the window: a shorter head gives a measurably different vector.
     const shorter = tokenizer.decode(contentTokens.slice(0, fits - 100), { skip_special_tokens: true });
-    expect(cosine(long, await encoder.embedQuery(shorter))).toBeLessThan(0.999);
+    expect(cosine(long, await encoder.embedQuery(shorter, null))).toBeLessThan(0.999);
+    expectUnitVector(await encoder.embedQuery(longQuery, { plainWeight: 2 })); // both views, each cut at its own window
+  });
+
+  it('issue 16.6: the two-view query is normalise(instructed + 2 × plain), the two views one batch of 2', async () => {
+    const views = { plainWeight: 2 };
+    const query = 'low-rank adaptation for efficient fine-tuning';
+    const both = await encoder.embedQuery(query, views);
+    expectUnitVector(both);
+    // The same two texts as one batch, combined by hand: identical.
+    const batch = await encoder.embedDocuments([getModelSpec(MODEL_ID).queryPrefix + query, query], undefined, undefined, { maxBatchTokens: 4096, maxBatchSize: 2, sortByLength: false });
+    expect(Array.from(both)).toEqual(Array.from(combineViews(batch, DIMS, 2)));
+    // Each view embedded alone: int8 activations are quantized per batch, so close, not equal.
+    const apart = combineViews(Float32Array.from([...(await encoder.embedQuery(query, null)), ...(await encoder.embedDocuments([query]))]), DIMS, 2);
+    expect(cosine(both, apart)).toBeGreaterThan(0.99);
+    // The plain view pulls toward the words as a document reads them: neither view alone.
+    expect(cosine(both, await encoder.embedQuery(query, null))).toBeLessThan(0.999);
   });
 
   it.each(['', '🙂🙂🙂', 'asdkjh qwe'])('degenerate query %j gives a finite unit vector', async (query) => {

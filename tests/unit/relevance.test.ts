@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getModelSpec, MODELS } from '../../src/embedding/models.ts';
 import { cutStats, precisionByScore, thresholdFor } from '../../src/eval/cutoff.ts';
-import { KEYWORD_RELEVANCE, keywordStrength, relevanceCut, relevanceLabel, relevanceThresholds } from '../../src/search/relevance.ts';
+import { BACKGROUND_RANK, KEYWORD_RELEVANCE, keywordStrength, queryBackground, relevanceCut, relevanceLabel, relevanceLabelWith, relevanceThresholds } from '../../src/search/relevance.ts';
 import { SEARCH_MODES } from '../../src/search/search.ts';
 
 const judged = (...pairs: Array<[number, 0 | 1]>) => pairs.map(([score, relevant]) => ({ score, relevant: relevant === 1 }));
@@ -113,6 +113,38 @@ describe('relevance labels and the cut', () => {
       expect(relevanceCut(mode, hits, contextFor(mode))).toEqual({ strong: 3, more: 2 });
       expect(relevanceCut(mode, hits.slice(3), contextFor(mode))).toEqual({ strong: 0, more: 2 });
       expect(relevanceCut(mode, [], contextFor(mode))).toEqual({ strong: 0, more: 0 });
+    }
+  });
+});
+
+describe('issue 18.4: a result that stands out of the query background', () => {
+  const thresholds = { strong: 0.9, good: 0.85, standout: { gap: 0.1, min: 0.7 } };
+  const hits = (scores: number[]) => scores.map((score, index) => ({ index, score }));
+
+  it("the background is the score of the app's last result (the 50th), or the lowest of fewer", () => {
+    const fifty = hits(Array.from({ length: 60 }, (_, i) => 1 - i / 100));
+    expect(BACKGROUND_RANK).toBe(50);
+    expect(queryBackground(fifty)).toBeCloseTo(1 - 49 / 100, 12);
+    expect(queryBackground(hits([0.9, 0.8, 0.7]))).toBe(0.7);
+    expect(queryBackground([])).toBeNull();
+  });
+
+  it('below good, a hit is good when it stands gap above the background and scores at least min; else weak', () => {
+    const label = (score: number, background: number | null) => relevanceLabelWith(thresholds, score, background);
+    expect(label(0.8, 0.7)).toBe('good');
+    expect(label(0.8, 0.700001)).toBe('weak'); // 0.099999 above: not enough
+    expect(label(0.69, 0.5)).toBe('weak'); // under the floor however far it stands out
+    expect(label(0.8, null)).toBe('weak'); // no background known: the fixed thresholds alone
+    expect(label(0.86, 0.85)).toBe('good');
+    expect(label(0.95, 0.94)).toBe('strong'); // standing out never makes strong, nor is needed for it
+  });
+
+  it("the shipped model's hybrid mode (the default) carries a standout, chosen by tools/choose-cutoff.ts", () => {
+    for (const mode of ['hybrid'] as const) {
+      const t = relevanceThresholds(mode)!;
+      expect(t.standout, mode).toBeDefined();
+      expect(t.standout!.min).toBeLessThanOrEqual(t.good);
+      expect(t.standout!.gap).toBeGreaterThan(0);
     }
   });
 });
