@@ -1,12 +1,15 @@
 /// <reference lib="webworker" />
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
+import { timed } from '../base/measure.ts';
 import { chooseBackend } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, type FetchLike } from './verified-fetch.ts';
+import { browserVerifiedCopies } from './verified-copies.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
+import { warmRuntime } from './runtime-warmup.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
 
 /**
@@ -32,10 +35,10 @@ export class EmbeddingService {
   private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
     const threads = threadCount(config);
     const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage };
-    const provenance = await this.readProvenance(config);
+    const provenance = await timed('worker:provenance', this.readProvenance(config));
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
-    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
+    const verified = createVerifiedFetch({ ...repair, copies: browserVerifiedCopies(sha256Hex), expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
     const early = prefetching(verified, Object.keys(provenance.sha256).map((file) => `${config.modelsBaseUrl}${config.modelId}/${file}`));
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
     env.fetch = (input, init) => this.guard(early(input, init));
@@ -54,9 +57,13 @@ export class EmbeddingService {
         used = 'wasm';
       }
     }
-    if (used === 'wasm') await this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair));
+    if (used === 'wasm') {
+      await timed('worker:runtime', this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair)));
+      // Repeat visit: the runtime starts while the model is still decompressed and hashed (issue 16.5).
+      void timed('worker:runtime-start', warmRuntime());
+    }
     try {
-      this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
+      this.encoder = await timed('worker:pipeline', this.loadOn(used, config, weightsSha256, onProgress));
       if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
     } catch (error) {
       if (used !== 'webgpu' || this.fileProblem) throw error;
