@@ -7,7 +7,7 @@ import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
 import { browserVerifiedCopies } from './verified-copies.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike } from './verified-fetch.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, fetchVerifiedOrKept, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike, type VerifiedFetchOptions } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
 import { warmRuntime } from './runtime-warmup.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
@@ -34,11 +34,11 @@ export class EmbeddingService {
 
   private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
     const threads = threadCount(config);
-    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage };
+    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage, copies: browserVerifiedCopies(sha256Hex) };
     const provenance = await timed('worker:provenance', this.readProvenance(config));
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
-    const verified = createVerifiedFetch({ ...repair, copies: browserVerifiedCopies(sha256Hex), expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
+    const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
     const early = prefetching(verified, Object.keys(provenance.sha256).map((file) => `${config.modelsBaseUrl}${config.modelId}/${file}`));
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
     env.fetch = (input, init) => this.guard(early(input, init));
@@ -170,7 +170,7 @@ function configureTransformers(config: WorkerConfig, threads: number): void {
  * build comes with its own JS glue (`mjs`): the glue bundled in transformers' onnxruntime is the asyncify one.
  * The WebGPU build is kept for offline use by runtime-cache.ts (the service worker does not precache it).
  */
-async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: { onRepair(file: string): void; evict(url: string): Promise<void> }): Promise<void> {
+async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: Pick<VerifiedFetchOptions, 'onRepair' | 'evict' | 'copies'>): Promise<void> {
   const wasm = env.backends.onnx.wasm!;
   if (backend === 'webgpu') {
     const file = runtime.webgpuWasm;
@@ -179,7 +179,10 @@ async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: {
     wasm.wasmPaths = { wasm: file.url };
     return;
   }
-  wasm.wasmBinary = new Uint8Array(await fetchVerified(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip));
+  // Its decompressed copy is kept too (14 MB): after the kept model, the wasm's gunzip was the longest step left.
+  // Kept under a name without the build hash, so a new deploy's copy replaces the old one.
+  const keptAs = new URL('ort-wasm-simd-threaded.wasm', runtime.wasm.url).href;
+  wasm.wasmBinary = new Uint8Array(await fetchVerifiedOrKept(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip, keptAs));
   wasm.wasmPaths = { mjs: runtime.glue, wasm: runtime.wasm.url };
 }
 

@@ -104,6 +104,19 @@ export async function fetchVerified(url: string, expected: string, options: Omit
 }
 
 /**
+ * fetchVerified; for a gzipped file, the decompressed copy `options.copies` kept (under `keyUrl`) is read and
+ * checked first, and a freshly verified download is kept for the next visit (issue 16.5: no gunzip then).
+ */
+export async function fetchVerifiedOrKept(url: string, expected: string, options: Omit<VerifiedFetchOptions, 'expectedSha256' | 'gzipped'>, init?: RequestInit, gzip = false, keyUrl = url): Promise<ArrayBuffer> {
+  const copies = gzip ? options.copies : undefined;
+  const kept = copies ? await timed(`file:kept ${fileName(keyUrl)}`, () => copies.read(keyUrl, expected)) : null;
+  if (kept) return kept;
+  const bytes = await fetchVerified(url, expected, options, init, gzip);
+  void copies?.keep(keyUrl, expected, bytes);
+  return bytes;
+}
+
+/**
  * A fetch for transformers.js (`env.fetch`): whole-file GETs of known files are verified (and fetched as
  * `<url>.gz` where `gzipped` says so); range probes and unknown files pass through untouched.
  */
@@ -116,9 +129,7 @@ export function createVerifiedFetch(options: VerifiedFetchOptions): FetchLike {
     const url = gzip ? `${requested}.gz` : requested;
     const headers = new Headers(init?.headers);
     if (!expected || headers.has('Range') || (init?.method ?? 'GET') !== 'GET') return doFetch(url, init);
-    const kept = gzip && options.copies ? await timed('file:kept copy', () => options.copies!.read(requested, expected)) : null;
-    const bytes = kept ?? (await fetchVerified(url, expected, options, init, gzip));
-    if (gzip && !kept) void options.copies?.keep(requested, expected, bytes);
+    const bytes = await fetchVerifiedOrKept(url, expected, options, init, gzip, requested);
     return new Response(bytes, { status: 200, headers: { 'Content-Length': String(bytes.byteLength) } });
   };
 }

@@ -20,7 +20,7 @@ function memoryCache() {
       return bytes ? new Response(bytes.slice()) : undefined;
     },
     put: async (key, response) => void entries.set(String(key), new Uint8Array(await response.arrayBuffer())),
-    delete: async (key) => entries.delete(typeof key === 'string' ? key : key.url),
+    delete: async (key) => entries.delete(key instanceof Request ? key.url : String(key)),
     keys: async () => [...entries.keys()].map((url) => new Request(url)),
   };
   return { cache, entries };
