@@ -6,7 +6,7 @@ import { chooseBackend } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec } from './models.ts';
-import { browserVerifiedCopies } from './verified-copies.ts';
+import { browserVerifiedCopies, keptLater } from './verified-copies.ts';
 import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, fetchVerifiedOrKept, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike, type VerifiedFetchOptions } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
 import { warmRuntime } from './runtime-warmup.ts';
@@ -34,7 +34,8 @@ export class EmbeddingService {
 
   private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
     const threads = threadCount(config);
-    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage, copies: browserVerifiedCopies(sha256Hex) };
+    const kept = keptLater(browserVerifiedCopies(sha256Hex));
+    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage, copies: kept.copies };
     const provenance = await timed('worker:provenance', this.readProvenance(config));
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
@@ -71,6 +72,7 @@ export class EmbeddingService {
       used = 'wasm';
       this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
     }
+    void kept.flush(); // only verified bytes that onnxruntime accepted are kept
     const backend: BackendInfo = { requested: config.backend, used, threads: used === 'wasm' ? threads : 0, crossOriginIsolated: self.crossOriginIsolated, fallbackReason };
     return { modelId: config.modelId, modelKey: this.encoder.key, dims: this.encoder.dims, backend };
   }

@@ -68,3 +68,22 @@ export function browserVerifiedCopies(sha256: (bytes: ArrayBuffer) => Promise<st
     sha256,
   });
 }
+
+/**
+ * Copies whose `keep` waits for `flush()`: on a first visit, writing 48 MB to Cache Storage while onnxruntime
+ * creates its session would slow the first answer; the worker flushes once the model is ready.
+ */
+export function keptLater(copies: VerifiedCopies): { copies: VerifiedCopies; flush(): Promise<void> } {
+  let waiting: (() => Promise<void>)[] = [];
+  return {
+    copies: {
+      read: (url, sha256) => copies.read(url, sha256),
+      keep: async (url, sha256, bytes) => void waiting.push(() => copies.keep(url, sha256, bytes)),
+    },
+    async flush() {
+      const now = waiting;
+      waiting = [];
+      for (const keep of now) await keep();
+    },
+  };
+}

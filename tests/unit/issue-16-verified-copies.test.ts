@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { verifiedCopies, type CacheLike } from '../../src/embedding/verified-copies.ts';
+import { keptLater, verifiedCopies, type CacheLike } from '../../src/embedding/verified-copies.ts';
 import { createVerifiedFetch, sha256Hex } from '../../src/embedding/verified-fetch.ts';
 
 /**
@@ -87,5 +87,23 @@ describe('verified copies of the decompressed model (issue 16.5)', () => {
       await copies.keep(MODEL_URL, SHA, MODEL.slice().buffer);
     }
     expect(full.entries.size).toBe(0);
+  });
+});
+
+describe('copies kept later (issue 16.5: nothing written while onnxruntime starts)', () => {
+  it('keep waits for flush; reads go through at once; a second flush writes nothing again', async () => {
+    const { cache, entries } = memoryCache();
+    const copies = verifiedCopies({ open: async () => cache, sha256: sha256Hex });
+    await copies.keep(MODEL_URL, SHA, MODEL.slice().buffer);
+    const later = keptLater(copies);
+    expect(await later.copies.read(MODEL_URL, SHA)).not.toBeNull();
+    const other = 'https://example.test/app/assets/ort-wasm-simd-threaded.wasm';
+    await later.copies.keep(other, SHA, MODEL.slice().buffer);
+    expect(entries.size).toBe(1);
+    await later.flush();
+    expect(entries.size).toBe(2);
+    entries.clear();
+    await later.flush();
+    expect(entries.size).toBe(0);
   });
 });
