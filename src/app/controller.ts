@@ -11,9 +11,9 @@ import type { SearchMode } from '../search/search.ts';
 import type { LoadedCorpus } from './bundled-corpus.ts';
 import { MODEL_UNAVAILABLE_CODES, notice, type Notice } from './notices.ts';
 import { BUNDLED_LIBRARY_ID, type ImportActivity, type Snapshot } from './snapshot.ts';
-import { workerConfig } from './urls.ts';
-import { AppState, describe, timed } from './services/app-state.ts';
-import { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike } from './services/deps.ts';
+import { timed } from '../base/measure.ts';
+import { AppState, describe } from './services/app-state.ts';
+import type { AppDeps, CacheLike, LibraryStoreLike } from './services/deps.ts';
 import { EngineStatus } from './services/engine-status.ts';
 import { composeServices, type Services } from './services/compose.ts';
 import { libraryNameOf, type ImportSource } from './services/import-flow.ts';
@@ -23,7 +23,7 @@ import { OfflineCopy } from './services/offline-copy.ts';
 import { OpenLibrarySlot, type OpenLibrary } from './services/open-library.ts';
 import { nothingOpen, type SearchAnswer } from './services/search-dispatch.ts';
 
-export { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike, type Snapshot, type ImportActivity, type SearchAnswer };
+export type { AppDeps, CacheLike, LibraryStoreLike, Snapshot, ImportActivity, SearchAnswer };
 
 /** What a library just opened shows before its own indexing reports anything (bundled, stored or published). */
 const NOTHING_INDEXED_YET = { embeddedNow: 0, embedding: null, embeddingPaused: null, longRun: null, fromPrecomputed: 0, fromCache: 0 } satisfies Partial<Snapshot>;
@@ -49,7 +49,7 @@ export class AppController {
 
   constructor(
     onChange: (snapshot: Snapshot) => void,
-    private readonly deps: AppDeps = browserDeps(),
+    private readonly deps: AppDeps,
   ) {
     this.app = new AppState(onChange);
     this.offline = new OfflineCopy(this.app, deps);
@@ -76,20 +76,22 @@ export class AppController {
       const engine = new EmbeddingSupervisor({
         spawn: this.deps.spawnWorker,
         // Files from the offline copy report no download; start-up is still worth a bar.
-        config: workerConfig(backend, { reportDownload: !filesAreLocal }),
+        config: this.deps.workerConfig(backend, { reportDownload: !filesAreLocal }),
         onState: (state) => this.engineStatus.onState(state),
         onProgress: (progress) => this.engineStatus.onProgress(progress),
       });
       this.engine = engine;
       if (filesAreLocal) this.app.update({ startup: { phase: 'startup', loaded: 0, total: 1 } });
       engine.start();
-      const [store, cache] = await Promise.all([timed('app:libraries-open', this.deps.openLibraries()), timed('app:cache-open', this.deps.openCache((n) => this.app.notify(n)))]);
-      if (store.problem) this.app.notify(notice('storage-unavailable', { problem: store.problem }));
-      this.app.update({ storage: cache.kind });
-      const published = await this.deps.openPublished().catch((error: unknown) => {
+      // The published-library probe (corpus/library.json) goes out beside the store and cache opens, not after.
+      const probe = timed('app:published-probe', this.deps.openPublished()).catch((error: unknown) => {
         this.app.notify(notice('published-unreadable', { reason: describe(error) }));
         return null;
       });
+      const [store, cache] = await Promise.all([timed('app:libraries-open', this.deps.openLibraries()), timed('app:cache-open', this.deps.openCache((n) => this.app.notify(n)))]);
+      if (store.problem) this.app.notify(notice('storage-unavailable', { problem: store.problem }));
+      this.app.update({ storage: cache.kind });
+      const published = await probe;
       const services = composeServices({ state: this.app, slot: this.slot, deps: this.deps, engine, store, cache, library: published, onLibraryEvent: (event) => void this.onLibraryEvent(event) });
       this.services = services;
       const corpus = await timed('app:corpus', services.catalog.initialCorpus(requestedLibrary));

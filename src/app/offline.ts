@@ -1,4 +1,5 @@
 import { registerSW } from 'virtual:pwa-register';
+import type { ByteProgress } from '../base/progress.ts';
 import { isActivateUpdateAnswer, isPrecacheProgress, type ActivateUpdateAnswer, type ActivateUpdateRequest } from './offline-protocol.ts';
 
 /**
@@ -14,11 +15,6 @@ export type OfflineStatus =
   | { kind: 'ready' }
   | { kind: 'reloading' }
   | { kind: 'unavailable'; reason: string };
-
-export interface ByteProgress {
-  loaded: number;
-  total: number;
-}
 
 const RELOAD_FLAG = 'paper-search:isolation-reload';
 

@@ -2,7 +2,8 @@ import type { ImportStage } from '../library/import/import-api.ts';
 import type { Paper } from '../base/paper.ts';
 import type { LoadAmount, ModelInfo } from '../embedding/worker-api.ts';
 import type { Notice } from './notices.ts';
-import type { ByteProgress, OfflineStatus } from './offline.ts';
+import type { ByteProgress } from '../base/progress.ts';
+import type { OfflineStatus } from './offline.ts';
 import type { PublishedOfflineState } from '../published/published-library.ts';
 
 /**

@@ -3,8 +3,6 @@ import { parseBackendRequest } from '../embedding/backend.ts';
 import { modelAssetUrls, siteBase } from '../embedding/site-assets.ts';
 import type { BackendRequest } from '../embedding/worker-api.ts';
 
-export { workerConfig } from '../embedding/site-assets.ts';
-
 export const assetUrls = {
   ...modelAssetUrls,
   corpus: new URL('corpus/corpus.json', siteBase).href,

@@ -1,12 +1,15 @@
 /// <reference lib="webworker" />
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
+import { timed } from '../base/measure.ts';
 import { chooseBackend } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
 import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
 import { getModelSpec, type QueryViews } from './models.ts';
-import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, FileDamagedError, FileUnreachableError, type FetchLike } from './verified-fetch.ts';
+import { browserVerifiedCopies, keptLater } from './verified-copies.ts';
+import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, fetchVerifiedOrKept, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike, type VerifiedFetchOptions } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
+import { warmRuntime } from './runtime-warmup.ts';
 import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
 
 /**
@@ -31,8 +34,9 @@ export class EmbeddingService {
 
   private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
     const threads = threadCount(config);
-    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage };
-    const provenance = await this.readProvenance(config);
+    const kept = keptLater(browserVerifiedCopies(sha256Hex));
+    const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage, copies: kept.copies };
+    const provenance = await timed('worker:provenance', this.readProvenance(config));
     const expected = expectedHashes(config, provenance);
     configureTransformers(config, threads);
     const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
@@ -54,9 +58,13 @@ export class EmbeddingService {
         used = 'wasm';
       }
     }
-    if (used === 'wasm') await this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair));
+    if (used === 'wasm') {
+      await timed('worker:runtime', this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair)));
+      // Repeat visit: the runtime starts while the model is still decompressed and hashed (issue 16.5).
+      void timed('worker:runtime-start', warmRuntime());
+    }
     try {
-      this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
+      this.encoder = await timed('worker:pipeline', this.loadOn(used, config, weightsSha256, onProgress));
       if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
     } catch (error) {
       if (used !== 'webgpu' || this.fileProblem) throw error;
@@ -64,6 +72,7 @@ export class EmbeddingService {
       used = 'wasm';
       this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
     }
+    void kept.flush(); // only verified bytes that onnxruntime accepted are kept
     const backend: BackendInfo = { requested: config.backend, used, threads: used === 'wasm' ? threads : 0, crossOriginIsolated: self.crossOriginIsolated, fallbackReason };
     return { modelId: config.modelId, modelKey: this.encoder.key, dims: this.encoder.dims, backend };
   }
@@ -164,7 +173,7 @@ function configureTransformers(config: WorkerConfig, threads: number): void {
  * build comes with its own JS glue (`mjs`): the glue bundled in transformers' onnxruntime is the asyncify one.
  * The WebGPU build is kept for offline use by runtime-cache.ts (the service worker does not precache it).
  */
-async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: { onRepair(file: string): void; evict(url: string): Promise<void> }): Promise<void> {
+async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: Pick<VerifiedFetchOptions, 'onRepair' | 'evict' | 'copies'>): Promise<void> {
   const wasm = env.backends.onnx.wasm!;
   if (backend === 'webgpu') {
     const file = runtime.webgpuWasm;
@@ -173,7 +182,10 @@ async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: {
     wasm.wasmPaths = { wasm: file.url };
     return;
   }
-  wasm.wasmBinary = new Uint8Array(await fetchVerified(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip));
+  // Its decompressed copy is kept too (14 MB): after the kept model, the wasm's gunzip was the longest step left.
+  // Kept under a name without the build hash, so a new deploy's copy replaces the old one.
+  const keptAs = new URL('ort-wasm-simd-threaded.wasm', runtime.wasm.url).href;
+  wasm.wasmBinary = new Uint8Array(await fetchVerifiedOrKept(runtime.wasm.url, runtime.wasm.sha256, repair, undefined, runtime.wasm.gzip, keptAs));
   wasm.wasmPaths = { mjs: runtime.glue, wasm: runtime.wasm.url };
 }
 

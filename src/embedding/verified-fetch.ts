@@ -1,4 +1,6 @@
 import { CodedError } from '../base/errors.ts';
+import { timed } from '../base/measure.ts';
+import type { VerifiedCopies } from './verified-copies.ts';
 
 /**
  * Fetches the model's files and onnxruntime's wasm and checks each against its known sha256 before anything
@@ -34,6 +36,8 @@ export interface VerifiedFetchOptions {
   /** Evicts a URL from every cache that may have served it (Cache Storage in the browser). */
   evict?(url: string): Promise<void>;
   fetch?: typeof fetch;
+  /** Decompressed, verified copies of gzipped files, read before the archive (verified-copies.ts). */
+  copies?: VerifiedCopies;
 }
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -69,17 +73,17 @@ export async function gunzip(bytes: ArrayBuffer): Promise<ArrayBuffer> {
 
 /** Reads a whole response (decompressing it when `gzip`) and checks it; returns the bytes or null when damaged. */
 async function download(doFetch: typeof fetch, url: string, file: string, init: RequestInit | undefined, expected: string, gzip: boolean): Promise<ArrayBuffer | null> {
-  const response = await fetchFile(url, file, init, doFetch);
+  const response = await timed(`file:open ${file}`, fetchFile(url, file, init, doFetch));
   let bytes: ArrayBuffer;
   try {
-    bytes = await response.arrayBuffer();
+    bytes = await timed(`file:read ${file}`, () => response.arrayBuffer());
     // A truncated or altered archive fails here (bad CRC, unexpected end): damaged, like a bad hash.
-    if (gzip) bytes = await gunzip(bytes);
+    if (gzip) bytes = await timed(`file:gunzip ${file}`, () => gunzip(bytes));
   } catch {
     // The connection broke mid-body: a damaged download, not a missing file.
     return null;
   }
-  return (await sha256Hex(bytes)) === expected ? bytes : null;
+  return (await timed(`file:sha256 ${file}`, () => sha256Hex(bytes))) === expected ? bytes : null;
 }
 
 /**
@@ -100,6 +104,19 @@ export async function fetchVerified(url: string, expected: string, options: Omit
 }
 
 /**
+ * fetchVerified; for a gzipped file, the decompressed copy `options.copies` kept (under `keyUrl`) is read and
+ * checked first, and a freshly verified download is kept for the next visit (issue 16.5: no gunzip then).
+ */
+export async function fetchVerifiedOrKept(url: string, expected: string, options: Omit<VerifiedFetchOptions, 'expectedSha256' | 'gzipped'>, init?: RequestInit, gzip = false, keyUrl = url): Promise<ArrayBuffer> {
+  const copies = gzip ? options.copies : undefined;
+  const kept = copies ? await timed(`file:kept ${fileName(keyUrl)}`, () => copies.read(keyUrl, expected)) : null;
+  if (kept) return kept;
+  const bytes = await fetchVerified(url, expected, options, init, gzip);
+  void copies?.keep(keyUrl, expected, bytes);
+  return bytes;
+}
+
+/**
  * A fetch for transformers.js (`env.fetch`): whole-file GETs of known files are verified (and fetched as
  * `<url>.gz` where `gzipped` says so); range probes and unknown files pass through untouched.
  */
@@ -112,7 +129,7 @@ export function createVerifiedFetch(options: VerifiedFetchOptions): FetchLike {
     const url = gzip ? `${requested}.gz` : requested;
     const headers = new Headers(init?.headers);
     if (!expected || headers.has('Range') || (init?.method ?? 'GET') !== 'GET') return doFetch(url, init);
-    const bytes = await fetchVerified(url, expected, options, init, gzip);
+    const bytes = await fetchVerifiedOrKept(url, expected, options, init, gzip, requested);
     return new Response(bytes, { status: 200, headers: { 'Content-Length': String(bytes.byteLength) } });
   };
 }

@@ -1,13 +1,8 @@
+import type { ByteProgress } from '../base/progress.ts';
 import type { RankingParts } from '../search/pipeline.ts';
 import type { SearchSource } from '../search/searcher.ts';
 import { DEFAULT_RANKING } from '../search/search.ts';
 import type { PaperBook } from './paper-book.ts';
-
-/** Bytes done of a download (the page's progress bars take the same shape). */
-export interface ByteProgress {
-  loaded: number;
-  total: number;
-}
 
 /** A published library as the searcher reads it (src/search/searcher.ts), with the papers read so far. */
 export interface PublishedSearchable extends SearchSource {

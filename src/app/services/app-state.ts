@@ -39,13 +39,3 @@ export function describe(error: unknown): string {
 export function isAbort(error: unknown): boolean {
   return (error as Error | null)?.name === 'AbortError';
 }
-
-/** Marks how long a start-up step took (Performance panel, and `npm run bench`). */
-export async function timed<T>(name: string, work: Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work;
-  } finally {
-    performance.measure(name, { start, end: performance.now() });
-  }
-}

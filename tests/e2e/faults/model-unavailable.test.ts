@@ -105,17 +105,19 @@ describe('model files that cannot be loaded', () => {
     await withPage({}, async (page) => {
       await openApp(page);
       await page.waitForSelector('[data-testid="offline"][data-ready="true"]');
+      // Every copy: the offline copy's archive and the worker's decompressed one (issue 16.5).
       const damaged = await page.evaluate(async () => {
+        let longest = 0;
         for (const name of await caches.keys()) {
           const cache = await caches.open(name);
           for (const request of await cache.keys()) {
             if (!request.url.includes('model_quantized.onnx')) continue;
             const bytes = new Uint8Array(await (await cache.match(request))!.arrayBuffer());
             await cache.put(request, new Response(bytes.slice(0, 5_000_000)));
-            return bytes.length;
+            longest = Math.max(longest, bytes.length);
           }
         }
-        return 0;
+        return longest;
       });
       expect(damaged).toBeGreaterThan(5_000_000);
       await clearRequests();

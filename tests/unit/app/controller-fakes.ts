@@ -9,7 +9,7 @@ import { LibraryStore } from '../../../src/library/library-store.ts';
 import { VectorCache } from '../../../src/app/vector-cache.ts';
 import type { MeasuredRate } from '../../../src/app/embedding-estimate.ts';
 import type { Paper } from '../../../src/base/paper.ts';
-import type { ModelFailure } from '../../../src/embedding/worker-api.ts';
+import type { ModelFailure, RuntimeFiles } from '../../../src/embedding/worker-api.ts';
 import { PaperBook } from '../../../src/published/paper-book.ts';
 import { publishedSearchable, type PublishedLibrary } from '../../../src/published/published-library.ts';
 import { QuantizedMatrix } from '../../../src/index/quantized-matrix.ts';
@@ -23,6 +23,13 @@ import { fakeModel, FakeSpawner, READY, type WorkerScript } from '../../support/
  */
 
 export const DIMS = 4;
+/** The fake worker never fetches: onnxruntime's files are named only to make a whole WorkerConfig. */
+const FAKE_RUNTIME: RuntimeFiles = {
+  wasm: { url: 'https://example.test/ort.wasm.gz', gzip: true, sha256: '0'.repeat(64) },
+  glue: 'https://example.test/ort.mjs',
+  webgpuWasm: { url: 'https://example.test/ort.asyncify.wasm.gz', gzip: true, sha256: '0'.repeat(64) },
+  modelGzip: true,
+};
 export const MODEL = fakeModel(DIMS);
 
 export const BUNDLED: Paper[] = [
@@ -102,6 +109,7 @@ export async function setup(options: Options = {}) {
   let last: string | null = null;
   const deps: AppDeps = {
     spawnWorker: spawner.spawn,
+    workerConfig: (backend, extra = {}) => ({ modelId: 'fake-model', modelsBaseUrl: '/models/', runtime: FAKE_RUNTIME, backend, ...extra }),
     openLibraries: async () => catalog,
     // Appends are recorded.
     openCache: async (notify) => {

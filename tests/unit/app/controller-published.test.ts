@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The browser-only modules the controller reaches (urls.ts, offline.ts), replaced for every controller test.
-import './controller-mocks.ts';
 
 
 import { BUNDLED, codes, fakePublished, freshWorld, jsonl, settle, started } from './controller-fakes.ts';
