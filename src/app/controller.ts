@@ -76,8 +76,14 @@ export class AppController {
       const engine = new EmbeddingSupervisor({
         spawn: this.deps.spawnWorker,
         // Files from the offline copy report no download; start-up is still worth a bar.
-        config: workerConfig(backend, { reportDownload: !filesAreLocal }),
+        // A function: a worker started again is given the canary verdicts learnt since.
+        config: () => workerConfig(backend, { reportDownload: !filesAreLocal, gpuVerdicts: this.deps.gpuVerdicts.all() }),
         onState: (state) => this.engineStatus.onState(state),
+        onBackend: (info) => {
+          const gpu = info.gpu;
+          if (gpu?.verdict && !gpu.remembered) this.deps.gpuVerdicts.set(gpu.key, gpu.verdict);
+          this.engineStatus.onBackend(info);
+        },
         onProgress: (progress) => this.engineStatus.onProgress(progress),
       });
       this.engine = engine;

@@ -246,7 +246,7 @@ export class EmbeddingService {
     const info = this.requireInfo();
     if (info.used === 'webgpu') {
       this.wasm ??= await this.loaders!.wasm();
-      this.info = { ...info, used: 'wasm', documents: 'wasm', threads: this.threads, fallbackReason: `WebGPU failed while embedding (${message}); using WASM` };
+      this.info = { ...info, used: 'wasm', documents: 'wasm', threads: this.threads, fallbackReason: `it failed while embedding (${message})` };
     } else {
       this.info = { ...info, documents: 'wasm', gpu: info.gpu && { ...info.gpu, state: 'failed', failure: message } };
     }

@@ -1,9 +1,11 @@
 import { parseFilesInWorker, parseTextInWorker, type ImportProgress, type ParsedLibrary, type ParseOptions } from '../../library/import/import-client.ts';
 import { spawnEmbeddingWorker, type WorkerHandle } from '../../embedding/client.ts';
+import type { GpuVerdict } from '../../embedding/worker-api.ts';
 import { LibraryStore } from '../../library/library-store.ts';
 import { readStorageStatus, requestPersistence, type PersistenceResult, type StorageStatus } from '../../library/storage-status.ts';
 import { loadBundledCorpus, type LoadedCorpus } from '../bundled-corpus.ts';
 import { browserStorage, recallRate, rememberRate, type MeasuredRate } from '../embedding-estimate.ts';
+import { recallGpuVerdicts, rememberGpuVerdict } from '../gpu-verdicts.ts';
 import type { Notice } from '../notices.ts';
 import { applyUpdate, isServedOffline, prepareOffline } from '../offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from '../offline-watch.ts';
@@ -32,6 +34,8 @@ export interface AppDeps {
   lastLibrary: { get(): string | null; set(id: string): void };
   /** Measured embedding rates, remembered per model and backend (embedding-estimate.ts). */
   rates: { get(modelKey: string, backend: string): MeasuredRate | null; set(modelKey: string, backend: string, rate: MeasuredRate): void };
+  /** WebGPU canary verdicts, remembered per adapter and model (gpu-verdicts.ts), so the canary runs once. */
+  gpuVerdicts: { all(): Record<string, GpuVerdict>; set(key: string, verdict: GpuVerdict): void };
   /** What other tabs of the site say about the libraries (a deletion). */
   libraryEvents(): LibraryEvents;
   prepareOffline: typeof prepareOffline;
@@ -56,6 +60,10 @@ export const browserDeps = (): AppDeps => ({
   rates: {
     get: (modelKey, backend) => recallRate(browserStorage(), modelKey, backend),
     set: (modelKey, backend, rate) => void rememberRate(browserStorage(), modelKey, backend, rate),
+  },
+  gpuVerdicts: {
+    all: () => recallGpuVerdicts(browserStorage()),
+    set: (key, verdict) => void rememberGpuVerdict(browserStorage(), key, verdict),
   },
   libraryEvents: () => broadcastLibraryEvents(),
   prepareOffline,
