@@ -125,7 +125,7 @@ describe('issue 16.3: WebGPU only where it verifiably works', () => {
       const storedBefore = (await cachedVectorHashes(page)).length;
       const worker = await embeddingWorker(page);
       const destroyed = await worker.evaluate(() => {
-        const devices = (self as unknown as { __gpuDevices: GPUDevice[] }).__gpuDevices;
+        const devices = (self as unknown as { __gpuDevices: { destroy(): void }[] }).__gpuDevices;
         devices.forEach((device) => device.destroy());
         return devices.length;
       });
