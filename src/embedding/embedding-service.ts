@@ -223,6 +223,8 @@ export class EmbeddingService {
   private async canary(texts: string[], deliver: (indices: readonly number[], vectors: Float32Array) => Promise<void>, signal: AbortSignal): Promise<void> {
     const sample = texts.slice(0, CANARY_SIZE);
     const wasm = await timeCanary(this.requireWasm(), sample);
+    // Stored before WebGPU's half runs: the page counts them at once, and a failure below loses nothing.
+    await deliver(sample.map((_, i) => i), wasm.vectors);
     signal.throwIfAborted();
     const status = this.info!.gpu!;
     try {
@@ -236,7 +238,6 @@ export class EmbeddingService {
     } catch (error) {
       await this.gpuFailed(error);
     }
-    await deliver(sample.map((_, i) => i), wasm.vectors);
   }
 
   /** WebGPU failed (lost device, failed run): WASM takes over what WebGPU did, and the page is told why. */
