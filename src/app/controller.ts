@@ -15,6 +15,7 @@ import { workerConfig } from './urls.ts';
 import { AppState, describe, timed } from './services/app-state.ts';
 import { browserDeps, type AppDeps, type CacheLike, type LibraryStoreLike } from './services/deps.ts';
 import { EngineStatus } from './services/engine-status.ts';
+import { GpuSession } from './services/gpu-session.ts';
 import { composeServices, type Services } from './services/compose.ts';
 import { libraryNameOf, type ImportSource } from './services/import-flow.ts';
 import { localCorpus } from './services/indexing-session.ts';
@@ -73,15 +74,15 @@ export class AppController {
     try {
       const filesAreLocal = await this.offline.settle();
       if (filesAreLocal === null) return; // the page reloads itself (first visit, for isolation)
+      const gpuSession = new GpuSession(backend);
       const engine = new EmbeddingSupervisor({
         spawn: this.deps.spawnWorker,
         // Files from the offline copy report no download; start-up is still worth a bar.
-        // A function: a worker started again is given the canary verdicts learnt since.
-        config: () => workerConfig(backend, { reportDownload: !filesAreLocal, gpuVerdicts: this.deps.gpuVerdicts.all() }),
+        // A function: a worker started again is given what was learnt since (canary verdicts, a failed GPU).
+        config: () => workerConfig(gpuSession.backend, { reportDownload: !filesAreLocal, gpuVerdicts: gpuSession.verdicts(this.deps) }),
         onState: (state) => this.engineStatus.onState(state),
         onBackend: (info) => {
-          const gpu = info.gpu;
-          if (gpu?.verdict && !gpu.remembered) this.deps.gpuVerdicts.set(gpu.key, gpu.verdict);
+          gpuSession.learn(info, this.deps);
           this.engineStatus.onBackend(info);
         },
         onProgress: (progress) => this.engineStatus.onProgress(progress),
@@ -304,3 +305,4 @@ export class AppController {
     this.engine?.dispose();
   }
 }
+

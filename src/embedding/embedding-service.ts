@@ -23,7 +23,6 @@ export class EmbeddingService {
   /** The WebGPU session, loaded when first needed (forced, or adopted by the canary / a remembered verdict). */
   private gpu: Encoder | null = null;
   private info: BackendInfo | null = null;
-  private threads = 1;
   private loaders: Record<Backend, () => Promise<Encoder>> | null = null;
   /** Tells the page when the backend changes after init (a canary verdict, a WebGPU failure). */
   private onBackend: ((info: BackendInfo) => void) | null = null;
@@ -43,7 +42,6 @@ export class EmbeddingService {
 
   private async load(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<ModelInfo> {
     const threads = threadCount(config);
-    this.threads = threads;
     const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage };
     const provenance = await this.readProvenance(config);
     const expected = expectedHashes(config, provenance);
@@ -164,8 +162,7 @@ export class EmbeddingService {
       try {
         vector = await this.gpu!.embedQuery(text);
       } catch (error) {
-        await this.gpuFailed(error);
-        return this.embedQuery(text);
+        return this.gpuFailed(error);
       }
     } else {
       vector = await this.requireWasm().embedQuery(text);
@@ -240,18 +237,23 @@ export class EmbeddingService {
     }
   }
 
-  /** WebGPU failed (lost device, failed run): WASM takes over what WebGPU did, and the page is told why. */
-  private async gpuFailed(error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+  /**
+   * WebGPU failed (lost device, failed run). The page is told (it starts the next worker without WebGPU for this
+   * session: app/controller.ts) and this worker closes: a lost device left onnxruntime's WebGPU build failing runs
+   * of its WASM session too (e2e, SwiftShader: "Failed to download data from buffer" after device.destroy()), so
+   * the supervisor's replacement continues the import with what is not yet delivered, and retries a query once.
+   */
+  private async gpuFailed(error: unknown): Promise<never> {
+    const message = briefly(error);
     this.dropGpu();
     const info = this.requireInfo();
-    if (info.used === 'webgpu') {
-      this.wasm ??= await this.loaders!.wasm();
-      this.info = { ...info, used: 'wasm', documents: 'wasm', threads: this.threads, fallbackReason: `it failed while embedding (${message})` };
-    } else {
-      this.info = { ...info, documents: 'wasm', gpu: info.gpu && { ...info.gpu, state: 'failed', failure: message } };
-    }
-    this.announce();
+    this.info =
+      info.used === 'webgpu'
+        ? { ...info, used: 'wasm', documents: 'wasm', fallbackReason: `it failed while embedding (${message})` }
+        : { ...info, documents: 'wasm', gpu: info.gpu && { ...info.gpu, state: 'failed', failure: message } };
+    await Promise.resolve(this.onBackend?.({ ...this.info })).catch(() => undefined);
+    if (typeof self.close === 'function') self.close();
+    throw new Error(`WebGPU failed: ${message}`);
   }
 
   private dropGpu(): void {
@@ -275,7 +277,6 @@ export class EmbeddingService {
   }
 
   private requireWasm(): Encoder {
-    // ?backend=webgpu whose session failed loads WASM in gpuFailed; before init there is nothing.
     if (!this.wasm) throw new Error('embedding worker used before init()');
     return this.wasm;
   }
@@ -362,6 +363,14 @@ function prefetching(verified: FetchLike, urls: readonly string[]): FetchLike {
     const body = await bytes;
     return new Response(body, { status: 200, headers: { 'Content-Length': String(body.byteLength) } });
   };
+}
+
+/** onnxruntime's errors carry a C++ path and a stack: the browser's own words are at the end. */
+function briefly(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const tail = text.lastIndexOf('message: ');
+  const words = (tail >= 0 ? text.slice(tail + 'message: '.length) : text).trim();
+  return words.length > 160 ? `${words.slice(0, 157)}…` : words;
 }
 
 /** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */

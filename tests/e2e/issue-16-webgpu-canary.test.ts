@@ -47,7 +47,7 @@ function debugWatch(page: Page, label: string): () => void {
   page.on('worker', (w) => w.on('console', (m) => process.stderr.write(`[${label} worker] ${m.text().slice(0, 300)}\n`)));
   const timer = setInterval(() => {
     void page
-      .$eval('[data-testid="status"]', (n) => [...n.attributes].map((a) => `${a.name}=${a.value}`).join(' ') + ' | ' + (n.querySelector('[data-testid="backend"]')?.textContent ?? ''))
+      .$eval('[data-testid="status"]', (n) => [...n.attributes].map((a) => `${a.name}=${a.value}`).join(' ') + ' | ' + (n.querySelector('[data-testid="backend"]')?.textContent?.slice(0, 200) ?? '') + ' | ' + [...document.querySelectorAll('[data-testid="corpus"], [data-testid="notice"]')].map((e) => e.outerHTML.slice(0, 300)).join(' || '))
       .then((t) => process.stderr.write(`[${label} ${new Date().toISOString().slice(11, 19)}] ${t}\n`))
       .catch(() => undefined);
   }, 15_000);
