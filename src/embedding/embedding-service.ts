@@ -252,8 +252,10 @@ export class EmbeddingService {
         ? { ...info, used: 'wasm', documents: 'wasm', fallbackReason: `it failed while embedding (${message})` }
         : { ...info, documents: 'wasm', gpu: info.gpu && { ...info.gpu, state: 'failed', failure: message } };
     await Promise.resolve(this.onBackend?.({ ...this.info })).catch(() => undefined);
-    if (typeof self.close === 'function') self.close();
-    throw new Error(`WebGPU failed: ${message}`);
+    if (typeof self.close !== 'function') throw new Error(`WebGPU failed: ${message}`);
+    self.close();
+    // No answer: an error sent now would reach the page before the worker's loss and end the import there.
+    return new Promise<never>(() => undefined);
   }
 
   private dropGpu(): void {
