@@ -13,6 +13,10 @@ import type { GpuVerdict } from './worker-api.ts';
 export const CANARY_SIZE = 32;
 /** Fewer abstracts than this are embedded on WASM without a canary: too few to judge by, and quick anyway. */
 export const CANARY_MIN = 8;
+/** WebGPU gets at least this long for its half (session start, shader compilation included), however fast WASM was. */
+export const CANARY_MIN_WAIT_MS = 15_000;
+/** WebGPU's half is abandoned (verdict: slower) past this, below the supervisor's 120 s limit without a batch. */
+export const CANARY_MAX_WAIT_MS = 100_000;
 /** Each canary vector's cosine with its WASM twin must reach this (the threshold). */
 export const MIN_COSINE = 0.99;
 
