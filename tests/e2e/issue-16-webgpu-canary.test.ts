@@ -41,19 +41,6 @@ const CAPTURE_DEVICE = `
 })();
 `;
 
-/** DEBUG: what the page shows, every 15 s (removed once the tests pass). */
-function debugWatch(page: Page, label: string): () => void {
-  page.on('console', (m) => process.stderr.write(`[${label} console] ${m.text().slice(0, 300)}\n`));
-  page.on('worker', (w) => w.on('console', (m) => process.stderr.write(`[${label} worker] ${m.text().slice(0, 300)}\n`)));
-  const timer = setInterval(() => {
-    void page
-      .$eval('[data-testid="status"]', (n) => [...n.attributes].map((a) => `${a.name}=${a.value}`).join(' ') + ' | ' + (n.querySelector('[data-testid="backend"]')?.textContent?.slice(0, 200) ?? '') + ' | ' + [...document.querySelectorAll('[data-testid="corpus"], [data-testid="notice"]')].map((e) => e.outerHTML.slice(0, 300)).join(' || '))
-      .then((t) => process.stderr.write(`[${label} ${new Date().toISOString().slice(11, 19)}] ${t}\n`))
-      .catch(() => undefined);
-  }, 15_000);
-  return () => clearInterval(timer);
-}
-
 async function patchWorker(context: BrowserContext, prelude: string): Promise<void> {
   await context.route(WORKER_SCRIPT, async (route) => {
     const response = await route.fetch();
@@ -106,7 +93,6 @@ async function recordEmbedded(page: Page): Promise<void> {
 describe('issue 16.3: WebGPU only where it verifiably works', () => {
   test('an adapter whose vectors are wrong is refused by the canary, the verdict is remembered, and search answers', async () => {
     await withPage({ webgpu: true, serviceWorkers: 'block' }, async (page, browser) => {
-      debugWatch(page, 'a');
       await patchWorker(browser.context, WRONG_VECTORS);
       await page.goto(appUrl());
       await waitForState(page, 'ready');
@@ -133,7 +119,6 @@ describe('issue 16.3: WebGPU only where it verifiably works', () => {
 
   test('a GPU that dies mid-import: the rest is embedded on WASM, nothing stored is lost or embedded twice', async () => {
     await withPage({ webgpu: true, serviceWorkers: 'block' }, async (page, browser) => {
-      debugWatch(page, 'b');
       await patchWorker(browser.context, CAPTURE_DEVICE);
       await page.goto(appUrl({ backend: 'webgpu' }));
       await waitForState(page, 'ready');
