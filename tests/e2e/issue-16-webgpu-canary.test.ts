@@ -101,7 +101,10 @@ describe('issue 16.3: WebGPU only where it verifiably works', () => {
       await importAndFinish(page, 'canary.jsonl', 40);
       const verdict = await gpu(page);
       expect(verdict).toMatchObject({ state: 'refused', documents: 'wasm', remembered: 'false' });
-      expect(verdict.text).toMatch(/WASM, \d threads? — WebGPU vectors disagreed \(lowest cosine -?\d\.\d{3}\)/);
+      // Refused either way. Which reason depends on the machine's load: SwiftShader usually returns its first batch
+      // within the canary's 100 s (then the altered vectors are seen: "disagreed"); on a 2-core machine at load 25+
+      // it sometimes did not ("slower", before any vector came back). Both runs were seen on 2026-12-06.
+      expect(verdict.text).toMatch(/WASM, \d threads? — WebGPU (vectors disagreed \(lowest cosine -?\d\.\d{3}\)|was slower on the canary)/);
       expect((await status(page)).backend).toBe('wasm');
       expect(await notices(page)).not.toContain('webgpu-fallback'); // the default path says why in Details only
       expect((await search(page, 'a German language model')).length).toBeGreaterThan(0);
@@ -111,7 +114,7 @@ describe('issue 16.3: WebGPU only where it verifiably works', () => {
       await page.reload();
       await waitForState(page, 'ready');
       expect(await gpu(page)).toMatchObject({ state: 'refused', remembered: 'true', documents: 'wasm' });
-      expect((await gpu(page)).text).toMatch(/disagreed .*remembered/);
+      expect((await gpu(page)).text).toMatch(/(disagreed|slower) .*remembered/);
       expect(webgpuBuild).toEqual([]);
       expect((await search(page, 'a German language model')).length).toBeGreaterThan(0);
     });
