@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--only-query] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--only-webgpu] [--only-query] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -83,6 +83,8 @@ interface Args {
   variants?: string[];
   /** Only the query forms (issue 16.6): query p95 at 100,000 with the model's query form beside one view, Node too. */
   onlyQuery: boolean;
+  /** --only-webgpu: of the embedding figures, only the canary comparison (WebGPU vs WASM on 32 abstracts). */
+  onlyWebgpu: boolean;
 }
 
 const SYNTHETIC_COUNT = 100_000;
@@ -93,7 +95,7 @@ const K = 10;
 function parseArgs(argv: readonly string[]): Args {
   const o = parseOptions(argv, {
     json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
-    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', 'only-query': 'boolean', data: 'string', threads: 'count', variants: 'string',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', 'only-webgpu': 'boolean', 'only-query': 'boolean', data: 'string', threads: 'count', variants: 'string',
   });
   return {
     json: o.json,
@@ -107,7 +109,8 @@ function parseArgs(argv: readonly string[]): Args {
     million: !o['no-million'],
     data: o.data ?? resolve('..', 'shared', 'bench', 'scifact'),
     threads: o.threads,
-    onlyEmbedding: o['only-embedding'],
+    onlyEmbedding: o['only-embedding'] || o['only-webgpu'],
+    onlyWebgpu: o['only-webgpu'],
     variants: o.variants?.split(',').map((name) => name.trim()),
     onlyQuery: o['only-query'],
   };
@@ -267,8 +270,10 @@ async function webgpuFigures(origin: string, texts: string[], runs: number): Pro
   try {
     const { page } = await openBenchPage(browser, origin, {});
     const rates = await benchCaller(page)('webgpuRate', texts, runs);
-    log(rates ? `WebGPU: ${rates.map((r) => r.toFixed(1)).join(', ')} docs/s (${texts.length} abstracts)` : 'WebGPU: no adapter');
-    return { webgpu_docs_per_s: rates ? round(median(rates)) : null, webgpu_docs: texts.length };
+    const show = (values: number[]) => values.map((r) => r.toFixed(1)).join(', ');
+    log(rates ? `canary (${texts.length} abstracts): WebGPU ${show(rates.webgpu)} vs WASM ${show(rates.wasm)} docs/s` : 'WebGPU: no adapter');
+    // The WASM rate beside it, same texts, same browser, alternating: the canary's comparison (issue 16.3).
+    return { webgpu_docs_per_s: rates ? round(median(rates.webgpu)) : null, webgpu_canary_wasm_docs_per_s: rates ? round(median(rates.wasm)) : null, webgpu_docs: texts.length };
   } finally {
     await browser.close();
   }
@@ -303,11 +308,11 @@ async function embeddingOnly(args: Args, machine: Record<string, string | number
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     machine.chromium = browser.version();
     const { page } = await openBenchPage(browser, `http://localhost:${port}`, {});
-    const variants = await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
+    const variants = args.onlyWebgpu ? {} : await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
     await browser.close();
     browser = null;
     const webgpu = await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));
-    const firstVisit = args.app ? await firstVisitFigures(args.runs) : {};
+    const firstVisit = args.app && !args.onlyWebgpu ? await firstVisitFigures(args.runs) : {};
     const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...variants, ...webgpu, ...firstVisit };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
   } finally {

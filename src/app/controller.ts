@@ -15,6 +15,7 @@ import { timed } from '../base/measure.ts';
 import { AppState, describe } from './services/app-state.ts';
 import type { AppDeps, CacheLike, LibraryStoreLike } from './services/deps.ts';
 import { EngineStatus } from './services/engine-status.ts';
+import { GpuSession } from './services/gpu-session.ts';
 import { composeServices, type Services } from './services/compose.ts';
 import { libraryNameOf, type ImportSource } from './services/import-flow.ts';
 import { localCorpus } from './services/indexing-session.ts';
@@ -73,11 +74,17 @@ export class AppController {
     try {
       const filesAreLocal = await this.offline.settle();
       if (filesAreLocal === null) return; // the page reloads itself (first visit, for isolation)
+      const gpuSession = new GpuSession(backend);
       const engine = new EmbeddingSupervisor({
         spawn: this.deps.spawnWorker,
         // Files from the offline copy report no download; start-up is still worth a bar.
-        config: this.deps.workerConfig(backend, { reportDownload: !filesAreLocal }),
+        // A function: a worker started again is given what was learnt since (canary verdicts, a failed GPU).
+        config: () => this.deps.workerConfig(gpuSession.backend, { reportDownload: !filesAreLocal, gpuVerdicts: gpuSession.verdicts(this.deps) }),
         onState: (state) => this.engineStatus.onState(state),
+        onBackend: (info) => {
+          gpuSession.learn(info, this.deps);
+          this.engineStatus.onBackend(info);
+        },
         onProgress: (progress) => this.engineStatus.onProgress(progress),
       });
       this.engine = engine;
@@ -300,3 +307,4 @@ export class AppController {
     this.engine?.dispose();
   }
 }
+

@@ -45,8 +45,11 @@ export interface BenchApi {
    * machine's load. One worker per build and thread count, started before any clock.
    */
   embedVariants(texts: string[], variants: EmbedVariant[], runs: number): Promise<Record<string, number[]>>;
-  /** Documents per second on WebGPU (one warm-up, then `runs` timings), or null when there is no adapter. */
-  webgpuRate(texts: string[], runs: number): Promise<number[] | null>;
+  /**
+   * Documents per second on WebGPU and on WASM over the same texts (the canary's size), runs alternating between
+   * the two workers after one warm-up each; null when there is no adapter.
+   */
+  webgpuRate(texts: string[], runs: number): Promise<{ webgpu: number[]; wasm: number[] } | null>;
   /** Loads corpus + float vectors from /bench-data and builds the app's SearchIndex over int8 vectors. */
   loadCorpus(): Promise<{ papers: number; vectorBytes: number }>;
   /** Query text to ranked ids through the worker and SearchIndex.rank, per query (ms). */

@@ -142,22 +142,27 @@ const api: BenchApi = {
   async webgpuRate(texts, runs) {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     if (!gpu || !(await gpu.requestAdapter())) return null;
-    const worker = spawnEmbeddingWorker();
+    const workers = { webgpu: spawnEmbeddingWorker(), wasm: spawnEmbeddingWorker() };
     try {
-      const info = await initWorker(worker, 'webgpu');
+      const info = await initWorker(workers.webgpu, 'webgpu');
       if (info.backend.used !== 'webgpu') return null;
-      await worker.api.embedDocuments(texts.slice(0, 8), Comlink.proxy(() => {}));
-      const rates: number[] = [];
+      await initWorker(workers.wasm, 'wasm');
+      const rates = { webgpu: [] as number[], wasm: [] as number[] };
+      for (const backend of ['webgpu', 'wasm'] as const) await workers[backend].api.embedDocuments(texts.slice(0, 8), Comlink.proxy(() => {}));
       for (let run = 0; run < runs; run++) {
-        const started = performance.now();
-        await worker.api.embedDocuments(texts, Comlink.proxy(() => {}));
-        rates.push(texts.length / ((performance.now() - started) / 1000));
+        for (const backend of ['webgpu', 'wasm'] as const) {
+          const started = performance.now();
+          await workers[backend].api.embedDocuments(texts, Comlink.proxy(() => {}));
+          rates[backend].push(texts.length / ((performance.now() - started) / 1000));
+        }
       }
       return rates;
     } finally {
-      worker.terminate();
+      workers.webgpu.terminate();
+      workers.wasm.terminate();
     }
   },
+
 
   async loadCorpus() {
     const papers = JSON.parse(new TextDecoder().decode(await fetchBytes('/bench-data/corpus.json'))).papers as Paper[];

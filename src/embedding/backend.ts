@@ -1,8 +1,11 @@
 import type { Backend, BackendRequest } from './worker-api.ts';
 
-/** Reads `?backend=` from a URL; anything unknown means the default, WASM. */
+/**
+ * Reads `?backend=` from a URL; anything else means the default, `auto`: queries on WASM, documents on WebGPU
+ * where a canary trusts the adapter (issue 16.3).
+ */
 export function parseBackendRequest(value: string | null): BackendRequest {
-  return value === 'webgpu' || value === 'auto' ? value : 'wasm';
+  return value === 'webgpu' || value === 'wasm' ? value : 'auto';
 }
 
 export interface BackendChoice {
@@ -11,8 +14,27 @@ export interface BackendChoice {
   fallbackReason?: string;
 }
 
-interface GpuLike {
-  requestAdapter(): Promise<unknown | null>;
+export interface AdapterLike {
+  /** GPUAdapter.info (Chromium 114+); absent in older browsers. */
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+
+export interface GpuLike {
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+
+/** The adapter, or null when there is none or asking fails (headless Chromium without the flag: null). */
+export async function findAdapter(gpu: GpuLike | undefined): Promise<AdapterLike | null> {
+  try {
+    return (await gpu?.requestAdapter()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a canary verdict is remembered: per adapter and per model (its fingerprint key). */
+export function gpuVerdictKey(adapter: string, modelKey: string): string {
+  return `${adapter}|${modelKey}`;
 }
 
 /**

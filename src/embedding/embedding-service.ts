@@ -2,15 +2,18 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import { timed } from '../base/measure.ts';
-import { chooseBackend } from './backend.ts';
+import { chooseBackend, findAdapter, gpuVerdictKey, type GpuLike } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
-import { weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
+import { fingerprintKey, modelFingerprint, weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
+import { adapterKey, CANARY_MIN, CANARY_MAX_WAIT_MS, CANARY_MIN_WAIT_MS, CANARY_SIZE, judgeCanary, timeCanary } from './gpu-canary.ts';
 import { getModelSpec, type QueryViews } from './models.ts';
 import { browserVerifiedCopies, keptLater } from './verified-copies.ts';
 import { createVerifiedFetch, evictFromCacheStorage, fetchFile, fetchVerified, fetchVerifiedOrKept, FileDamagedError, FileUnreachableError, sha256Hex, type FetchLike, type VerifiedFetchOptions } from './verified-fetch.ts';
 import { keptFetch } from './runtime-cache.ts';
 import { warmRuntime } from './runtime-warmup.ts';
-import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
+import type { Backend, BackendInfo, BatchCallback, GpuStatus, GpuVerdict, InitOutcome, LoadProgress, ModelFailure, ModelInfo, RuntimeFiles, WorkerConfig } from './worker-api.ts';
+
+type Repair = Pick<VerifiedFetchOptions, 'onRepair' | 'evict' | 'copies'>;
 
 /**
  * What the embedding worker does: loads the model with transformers.js from verified files and embeds queries
@@ -18,13 +21,21 @@ import type { Backend, BackendInfo, BatchCallback, InitOutcome, LoadProgress, Mo
  * client type is `Comlink.Remote<EmbeddingService>`.
  */
 export class EmbeddingService {
-  private encoder: Encoder | null = null;
+  /** The WASM session: queries (unless ?backend=webgpu), and documents unless WebGPU is adopted. */
+  private wasm: Encoder | null = null;
+  /** The WebGPU session, loaded when first needed (forced, or adopted by the canary / a remembered verdict). */
+  private gpu: Encoder | null = null;
+  private info: BackendInfo | null = null;
+  private loaders: Record<Backend, () => Promise<Encoder>> | null = null;
+  /** Tells the page when the backend changes after init (a canary verdict, a WebGPU failure). */
+  private onBackend: ((info: BackendInfo) => void) | null = null;
   /** The embedDocuments call in progress, so cancelEmbedding can stop it between batches. */
   private running: AbortController | null = null;
   /** The first file problem met while loading: transformers.js may wrap the error it caused. */
   private fileProblem: FileDamagedError | FileUnreachableError | null = null;
 
-  async init(config: WorkerConfig, onProgress: (progress: LoadProgress) => void): Promise<InitOutcome> {
+  async init(config: WorkerConfig, onProgress: (progress: LoadProgress) => void, onBackend?: (info: BackendInfo) => void): Promise<InitOutcome> {
+    this.onBackend = onBackend ?? null;
     try {
       return { ok: true, model: await this.load(config, onProgress) };
     } catch (error) {
@@ -44,7 +55,27 @@ export class EmbeddingService {
     // transformers.js reports any failed fetch as "file was not found locally": keep the real cause.
     env.fetch = (input, init) => this.guard(early(input, init));
     const weightsSha256 = weightsHashFromProvenance(provenance);
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const modelKey = fingerprintKey(modelFingerprint(getModelSpec(config.modelId), weightsSha256));
+    this.loaders = {
+      wasm: () => this.loadOn('wasm', config, weightsSha256, onProgress),
+      // A later WebGPU session reports no progress: the page is ready by then and shows no bars.
+      webgpu: () => this.loadOn('webgpu', { ...config, reportDownload: config.reportDownload && !this.info }, weightsSha256, onProgress),
+    };
+    const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+    this.info =
+      config.backend === 'auto'
+        ? await this.loadAuto(config, threads, modelKey, gpu, repair)
+        : await this.loadForced(config, threads, gpu, repair);
+    void kept.flush(); // only verified bytes that onnxruntime accepted are kept
+    const encoder = this.wasm ?? this.gpu!;
+    return { modelId: config.modelId, modelKey: encoder.key, dims: encoder.dims, backend: { ...this.info } };
+  }
+
+  /**
+   * ?backend=wasm|webgpu: one session for queries and documents, as asked (WebGPU falls back to WASM when it
+   * cannot start). No canary: the person chose.
+   */
+  private async loadForced(config: WorkerConfig, threads: number, gpu: GpuLike | undefined, repair: Repair): Promise<BackendInfo> {
     const choice = await chooseBackend(config.backend, gpu);
     let used: Backend = choice.backend;
     let fallbackReason = choice.fallbackReason;
@@ -58,23 +89,65 @@ export class EmbeddingService {
         used = 'wasm';
       }
     }
-    if (used === 'wasm') {
-      await timed('worker:runtime', this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair)));
-      // Repeat visit: the runtime starts while the model is still decompressed and hashed (issue 16.5).
-      void timed('worker:runtime-start', warmRuntime());
+    if (used === 'wasm') await this.installWasmRuntime(config, repair);
+    if (used === 'webgpu') {
+      try {
+        this.gpu = await this.startGpu();
+      } catch (error) {
+        if (this.fileProblem) throw error;
+        fallbackReason = `WebGPU failed (${(error as Error).message}); using WASM`;
+        used = 'wasm';
+      }
     }
+    if (used === 'wasm') this.wasm = await timed('worker:pipeline', this.loaders!.wasm());
+    return { requested: config.backend, used, documents: used, threads: used === 'wasm' ? threads : 0, crossOriginIsolated: self.crossOriginIsolated, fallbackReason };
+  }
+
+  /**
+   * The default: queries on WASM; with an adapter, documents go to WebGPU once a canary (or a remembered verdict
+   * for this adapter and model) says it agrees and is faster. Without an adapter nothing changes: the plain build,
+   * no WebGPU download. An adapter already refused gets the plain build too.
+   */
+  private async loadAuto(config: WorkerConfig, threads: number, modelKey: string, gpu: GpuLike | undefined, repair: Repair): Promise<BackendInfo> {
+    const adapter = await findAdapter(gpu);
+    let status: GpuStatus | undefined;
+    if (adapter) {
+      const id = adapterKey(adapter.info);
+      const key = gpuVerdictKey(id, modelKey);
+      const verdict = config.gpuVerdicts?.[key];
+      status = verdict ? { adapter: id, key, state: verdict.backend === 'webgpu' ? 'adopted' : 'refused', verdict, remembered: true } : { adapter: id, key, state: 'untested', remembered: false };
+    }
+    let installed = false;
+    if (status && status.state !== 'refused') {
+      try {
+        await installRuntime('webgpu', config.runtime, repair);
+        installed = true;
+      } catch (error) {
+        status = { ...status, state: 'failed', failure: `the WebGPU build of onnxruntime could not be loaded (${(error as Error).message})` };
+      }
+    }
+    if (!installed) await this.installWasmRuntime(config, repair);
+    this.wasm = await timed('worker:pipeline', this.loaders!.wasm());
+    return { requested: 'auto', used: 'wasm', documents: status?.state === 'adopted' ? 'webgpu' : 'wasm', threads, crossOriginIsolated: self.crossOriginIsolated, gpu: status };
+  }
+
+  /** The build WASM runs on (plain, unless the benchmark asks for asyncify), started while the model is still read. */
+  private async installWasmRuntime(config: WorkerConfig, repair: Repair): Promise<void> {
+    await timed('worker:runtime', this.guard(installRuntime(config.wasmBuild === 'asyncify' ? 'webgpu' : 'wasm', config.runtime, repair)));
+    // Repeat visit: the runtime starts while the model is still decompressed and hashed (issue 16.5).
+    void timed('worker:runtime-start', warmRuntime());
+  }
+
+  /** A WebGPU session, warmed up: shader or kernel failures surface now, not mid-search. */
+  private async startGpu(): Promise<Encoder> {
+    const encoder = await this.loaders!.webgpu();
     try {
-      this.encoder = await timed('worker:pipeline', this.loadOn(used, config, weightsSha256, onProgress));
-      if (used === 'webgpu') await this.encoder.embedQuery('warm-up'); // surfaces shader/kernel failures now, not mid-search
+      await encoder.embedQuery('warm-up');
     } catch (error) {
-      if (used !== 'webgpu' || this.fileProblem) throw error;
-      fallbackReason = `WebGPU failed (${(error as Error).message}); using WASM`;
-      used = 'wasm';
-      this.encoder = await this.loadOn(used, config, weightsSha256, onProgress);
+      void encoder.dispose().catch(() => undefined);
+      throw error;
     }
-    void kept.flush(); // only verified bytes that onnxruntime accepted are kept
-    const backend: BackendInfo = { requested: config.backend, used, threads: used === 'wasm' ? threads : 0, crossOriginIsolated: self.crossOriginIsolated, fallbackReason };
-    return { modelId: config.modelId, modelKey: this.encoder.key, dims: this.encoder.dims, backend };
+    return encoder;
   }
 
   /** PROVENANCE.json lists every model file's sha256: the root of the checks, so it must parse. */
@@ -97,30 +170,135 @@ export class EmbeddingService {
 
   /** The query's vector in the model's query form; `views` (benchmarks only) asks for another form, null for one view. */
   async embedQuery(text: string, views?: QueryViews | null): Promise<Float32Array> {
-    const vector = await this.requireEncoder().embedQuery(text, views);
+    let vector: Float32Array;
+    if (this.requireInfo().used === 'webgpu') {
+      try {
+        vector = await this.gpu!.embedQuery(text, views);
+      } catch (error) {
+        return this.gpuFailed(error);
+      }
+    } else {
+      vector = await this.requireWasm().embedQuery(text, views);
+    }
     return Comlink.transfer(vector, [vector.buffer as ArrayBuffer]);
   }
 
   /**
    * Embeds documents; `onBatch` receives each finished batch (indices into `texts` and their vectors,
    * row-major) so the caller can show progress and persist as it goes. Resolves when all are done.
+   * With an untested adapter the first abstracts are the canary; when WebGPU fails mid-way, the texts not yet
+   * delivered go to WASM (delivered ones are never embedded again).
    */
   async embedDocuments(texts: string[], onBatch: BatchCallback, settings?: BatchSettings): Promise<void> {
     const controller = new AbortController();
     this.running = controller;
+    const delivered = new Uint8Array(texts.length);
+    let count = 0;
+    let pageError: unknown = null;
+    // Awaiting the callback paces the worker to the page, which persists each batch as it arrives.
+    const deliver = async (indices: readonly number[], vectors: Float32Array) => {
+      for (const i of indices) delivered[i] = 1;
+      count += indices.length;
+      try {
+        await onBatch({ done: count, total: texts.length }, [...indices], vectors.slice(0, indices.length * this.requireWasmOrGpu().dims));
+      } catch (error) {
+        pageError = error; // the page's failure (storage), not the backend's
+        throw error;
+      }
+    };
     try {
-      await this.requireEncoder().embedDocuments(
-        texts,
-        async (progress, indices, vectors) => {
-          // Awaiting the callback paces the worker to the page, which persists each batch as it arrives.
-          await onBatch(progress, [...indices], vectors.slice());
-        },
-        controller.signal,
-        settings,
-      );
+      if (this.info?.gpu?.state === 'untested' && texts.length >= CANARY_MIN) await this.canary(texts, deliver, controller.signal);
+      for (;;) {
+        const rest = texts.map((_, i) => i).filter((i) => delivered[i] === 0);
+        if (rest.length === 0) return;
+        const onGpu = this.requireInfo().documents === 'webgpu';
+        try {
+          const encoder = onGpu ? (this.gpu ??= await this.startGpu()) : this.requireWasm();
+          await encoder.embedDocuments(rest.map((i) => texts[i]), (_progress, indices, vectors) => deliver(indices.map((k) => rest[k]), vectors), controller.signal, settings);
+          return;
+        } catch (error) {
+          if (!onGpu || error === pageError || controller.signal.aborted) throw error;
+          await this.gpuFailed(error);
+        }
+      }
     } finally {
       if (this.running === controller) this.running = null;
     }
+  }
+
+  /**
+   * Embeds the first CANARY_SIZE texts on both backends and adopts WebGPU for documents only if it agrees and is
+   * faster (judgeCanary). The WASM vectors are delivered as the texts' vectors: the same as if no canary had run.
+   */
+  private async canary(texts: string[], deliver: (indices: readonly number[], vectors: Float32Array) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const sample = texts.slice(0, CANARY_SIZE);
+    const wasm = await timeCanary(this.requireWasm(), sample);
+    // Stored before WebGPU's half runs: the page counts them at once, and a failure below loses nothing.
+    await deliver(sample.map((_, i) => i), wasm.vectors);
+    signal.throwIfAborted();
+    const status = this.info!.gpu!;
+    // Past the time WASM took for the whole canary, WebGPU has lost on speed: it stops between batches and is judged
+    // on what it did by then (its first batch always counts, for the agreement check). The race bounds a software
+    // adapter whose single run outlasts the supervisor's 120 s idle limit (SwiftShader on a loaded 2-core machine
+    // did, e2e): the worker must not look hung, and a verdict must be reached, once.
+    const deadlineMs = Math.max((sample.length / wasm.docsPerSecond) * 1000, CANARY_MIN_WAIT_MS);
+    const started = performance.now();
+    const gpuHalf = (async () => {
+      this.gpu ??= await this.startGpu();
+      return timeCanary(this.gpu, sample, Math.max(deadlineMs - (performance.now() - started), 0));
+    })();
+    let webgpu: Awaited<typeof gpuHalf> | null;
+    try {
+      webgpu = await Promise.race([gpuHalf, new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(deadlineMs, CANARY_MAX_WAIT_MS)))]);
+    } catch (error) {
+      return this.gpuFailed(error);
+    }
+    const verdict: GpuVerdict = webgpu
+      ? judgeCanary(wasm, webgpu, this.requireWasm().dims)
+      : { backend: 'wasm', reason: `WebGPU was slower on the canary (not one batch done in the ${Math.round(deadlineMs / 1000)} s WASM took for all ${sample.length} abstracts)`, lowestCosine: 0, wasmDocsPerS: Math.round(wasm.docsPerSecond * 100) / 100, webgpuDocsPerS: 0 };
+    this.info = { ...this.info!, documents: verdict.backend, gpu: { ...status, state: verdict.backend === 'webgpu' ? 'adopted' : 'refused', verdict, remembered: false } };
+    if (verdict.backend === 'wasm') {
+      // A second 34 MB session kept for nothing; an abandoned run lets go of it once it ends.
+      if (webgpu) this.dropGpu();
+      else void gpuHalf.then(() => this.dropGpu(), () => this.dropGpu());
+    }
+    this.announce();
+  }
+
+  /**
+   * WebGPU failed (lost device, failed run). The page is told (it starts the next worker without WebGPU for this
+   * session: app/controller.ts) and this worker closes: a lost device left onnxruntime's WebGPU build failing runs
+   * of its WASM session too (e2e, SwiftShader: "Failed to download data from buffer" after device.destroy()), so
+   * the supervisor's replacement continues the import with what is not yet delivered, and retries a query once.
+   */
+  private async gpuFailed(error: unknown): Promise<never> {
+    const message = briefly(error);
+    this.dropGpu();
+    const info = this.requireInfo();
+    this.info =
+      info.used === 'webgpu'
+        ? { ...info, used: 'wasm', documents: 'wasm', fallbackReason: `it failed while embedding (${message})` }
+        : { ...info, documents: 'wasm', gpu: info.gpu && { ...info.gpu, state: 'failed', failure: message } };
+    await Promise.resolve(this.onBackend?.({ ...this.info })).catch(() => undefined);
+    if (typeof self.close !== 'function') throw new Error(`WebGPU failed: ${message}`);
+    self.close();
+    // No answer: an error sent now would reach the page before the worker's loss and end the import there.
+    return new Promise<never>(() => undefined);
+  }
+
+  private dropGpu(): void {
+    void this.gpu?.dispose().catch(() => undefined);
+    this.gpu = null;
+  }
+
+  private announce(): void {
+    const info = this.info;
+    if (info) Promise.resolve(this.onBackend?.({ ...info })).catch(() => undefined);
+  }
+
+  /** The backend as it is now (after a canary or a failure); the page asks after a worker restart too. */
+  async backendInfo(): Promise<BackendInfo> {
+    return { ...this.requireInfo() };
   }
 
   /** Stops the running embedDocuments after its current batch; it then rejects with an error named "AbortError". */
@@ -128,9 +306,20 @@ export class EmbeddingService {
     this.running?.abort(new DOMException('embedding cancelled', 'AbortError'));
   }
 
-  private requireEncoder(): Encoder {
-    if (!this.encoder) throw new Error('embedding worker used before init()');
-    return this.encoder;
+  private requireWasm(): Encoder {
+    if (!this.wasm) throw new Error('embedding worker used before init()');
+    return this.wasm;
+  }
+
+  private requireWasmOrGpu(): Encoder {
+    const encoder = this.wasm ?? this.gpu;
+    if (!encoder) throw new Error('embedding worker used before init()');
+    return encoder;
+  }
+
+  private requireInfo(): BackendInfo {
+    if (!this.info) throw new Error('embedding worker used before init()');
+    return this.info;
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {
@@ -173,7 +362,7 @@ function configureTransformers(config: WorkerConfig, threads: number): void {
  * build comes with its own JS glue (`mjs`): the glue bundled in transformers' onnxruntime is the asyncify one.
  * The WebGPU build is kept for offline use by runtime-cache.ts (the service worker does not precache it).
  */
-async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: Pick<VerifiedFetchOptions, 'onRepair' | 'evict' | 'copies'>): Promise<void> {
+async function installRuntime(backend: Backend, runtime: RuntimeFiles, repair: Repair): Promise<void> {
   const wasm = env.backends.onnx.wasm!;
   if (backend === 'webgpu') {
     const file = runtime.webgpuWasm;
@@ -207,6 +396,14 @@ function prefetching(verified: FetchLike, urls: readonly string[]): FetchLike {
     const body = await bytes;
     return new Response(body, { status: 200, headers: { 'Content-Length': String(body.byteLength) } });
   };
+}
+
+/** onnxruntime's errors carry a C++ path and a stack: the browser's own words are at the end. */
+function briefly(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const tail = text.lastIndexOf('message: ');
+  const words = (tail >= 0 ? text.slice(tail + 'message: '.length) : text).trim();
+  return words.length > 160 ? `${words.slice(0, 157)}…` : words;
 }
 
 /** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { CodedError, isWorkerError } from '../base/errors.ts';
 import { exitOf, type WorkerExit, type WorkerHandle } from './client.ts';
-import type { BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
+import type { BackendInfo, BatchCallback, InitOutcome, LoadProgress, ModelFailure, ModelInfo, WorkerConfig } from './worker-api.ts';
 
 /**
  * Keeps an embedding worker alive for the page. A worker that dies, throws an uncaught error or stops
@@ -49,8 +49,11 @@ export const DEFAULT_RESTART_DELAYS_MS = [100, 1_000, 5_000];
 
 export interface SupervisorOptions {
   spawn: () => WorkerHandle;
-  config: WorkerConfig;
+  /** Read again for each worker started, so a replacement knows what the page learnt since (a canary verdict). */
+  config: WorkerConfig | (() => WorkerConfig);
   onState: (state: EngineState) => void;
+  /** The running worker's backend changed after it became ready (a canary verdict, a WebGPU failure). */
+  onBackend?: (info: BackendInfo) => void;
   onProgress: (progress: LoadProgress) => void;
   timeouts?: Partial<Timeouts>;
   restartDelaysMs?: readonly number[];
@@ -97,9 +100,10 @@ export class EmbeddingSupervisor {
     void this.launch();
   }
 
-  /** The model of the running worker, once it is ready; rejects with EngineUnavailableError if it cannot be. */
+  /** The model of the running worker, once it is ready (its backend as it is now); rejects with EngineUnavailableError if it cannot be. */
   async whenReady(): Promise<ModelInfo> {
-    return (await this.ready.promise).model;
+    const { model } = await this.ready.promise;
+    return this.current.kind === 'ready' ? this.current.model : model;
   }
 
   /** Tries again after the engine became unavailable (the user's Retry button); no page reload. */
@@ -172,9 +176,15 @@ export class EmbeddingSupervisor {
       touch();
       this.options.onProgress(progress);
     });
+    const onBackend = Comlink.proxy((info: BackendInfo) => {
+      if (this.handle !== handle || this.current.kind !== 'ready') return;
+      this.current = { kind: 'ready', model: { ...this.current.model, backend: info } };
+      this.options.onBackend?.(info);
+    });
+    const config = typeof this.options.config === 'function' ? this.options.config() : this.options.config;
     let outcome: InitOutcome;
     try {
-      outcome = await this.guard(handle, handle.api.init(this.options.config, onProgress) as Promise<InitOutcome>, this.timeouts.initIdleMs, (kick) => (touch = kick));
+      outcome = await this.guard(handle, handle.api.init(config, onProgress, onBackend) as Promise<InitOutcome>, this.timeouts.initIdleMs, (kick) => (touch = kick));
     } catch (error) {
       // Lost while loading: guard() has scheduled the next attempt. Anything else is a failure to load.
       if (!(error instanceof WorkerLostError) && this.handle === handle) this.giveUp({ code: 'runtime-failed', detail: (error as Error)?.message ?? String(error) });

@@ -4,7 +4,10 @@
  * (`Comlink.Remote<EmbeddingService>`), so there is no hand-kept copy of the method list.
  */
 
-/** What the user asked for (`?backend=`); `auto` takes WebGPU when an adapter exists. */
+/**
+ * What the user asked for (`?backend=`). `auto` (the default) runs queries on WASM and lets a canary decide
+ * whether bulk document embedding runs on WebGPU (gpu-canary.ts); `wasm` and `webgpu` force one backend.
+ */
 export type BackendRequest = 'wasm' | 'webgpu' | 'auto';
 export type Backend = 'wasm' | 'webgpu';
 
@@ -19,6 +22,8 @@ export interface WorkerConfig {
   wasmBuild?: 'plain' | 'asyncify';
   /** Upper bound on onnxruntime threads; defaults to navigator.hardwareConcurrency when isolated. */
   maxThreads?: number;
+  /** Canary verdicts remembered by the page, by `gpuVerdictKey` (adapter and model): a known adapter is not tested again. */
+  gpuVerdicts?: Record<string, GpuVerdict>;
   /**
    * Report per-file download progress. Costs an extra request per file (transformers.js reads sizes first),
    * so it is off when the files come from the service worker's offline copy.
@@ -49,12 +54,44 @@ export interface RuntimeFiles {
 
 export interface BackendInfo {
   requested: BackendRequest;
+  /** Where queries are embedded. */
   used: Backend;
+  /** Where bulk document embedding (imports) runs. */
+  documents: Backend;
   /** onnxruntime wasm threads (1 unless the page is cross-origin isolated). */
   threads: number;
   crossOriginIsolated: boolean;
-  /** Set when WebGPU was asked for (or auto-detected) but could not be used. */
+  /** Set when WebGPU was asked for (?backend=webgpu) but could not be used, or failed while embedding. */
   fallbackReason?: string;
+  /** With `auto` and an adapter: what is known of it (absent without an adapter: nothing changes then). */
+  gpu?: GpuStatus;
+}
+
+/** The outcome of a canary (gpu-canary.ts judgeCanary): remembered per adapter and model. */
+export interface GpuVerdict {
+  backend: Backend;
+  /** In words, for the Details panel: "WebGPU was slower on the canary (1.2 vs 4.8 abstracts/s)". */
+  reason: string;
+  lowestCosine: number;
+  wasmDocsPerS: number;
+  webgpuDocsPerS: number;
+}
+
+export interface GpuStatus {
+  /** GPUAdapter.info as vendor/architecture/device/description. */
+  adapter: string;
+  /** Where the page remembers the verdict: adapter and model key. */
+  key: string;
+  /**
+   * untested: the canary runs with the first import of at least CANARY_MIN abstracts; adopted / refused: the
+   * verdict; failed: WebGPU failed while embedding (the rest went to WASM).
+   */
+  state: 'untested' | 'adopted' | 'refused' | 'failed';
+  verdict?: GpuVerdict;
+  /** The verdict was remembered from an earlier visit (no canary ran this time). */
+  remembered: boolean;
+  /** Why WebGPU failed (state failed). */
+  failure?: string;
 }
 
 /**

@@ -147,7 +147,7 @@ export function fakeModel(dims = 4, overrides: Partial<ModelInfo> = {}): ModelIn
     modelId: 'fake-model',
     modelKey: `fake-model@${dims}`,
     dims,
-    backend: { requested: 'wasm', used: 'wasm', threads: 1, crossOriginIsolated: false },
+    backend: { requested: 'wasm', used: 'wasm', documents: 'wasm', threads: 1, crossOriginIsolated: false },
     ...overrides,
   };
 }

@@ -110,17 +110,17 @@ describe('readUrlState', () => {
   });
 
   it('defaults: empty query, the default mode, wasm', () => {
-    expect(readUrlState('https://example.test/app/')).toEqual({ query: '', mode: DEFAULT_SEARCH_MODE, backend: 'wasm', ...NO_LIBRARY });
+    expect(readUrlState('https://example.test/app/')).toEqual({ query: '', mode: DEFAULT_SEARCH_MODE, backend: 'auto', ...NO_LIBRARY });
     expect(DEFAULT_SEARCH_MODE).toBe('hybrid');
   });
 
   it('an invalid mode or backend falls back to the defaults', () => {
-    expect(readUrlState('https://example.test/app/?q=x&mode=fuzzy&backend=cuda')).toEqual({ query: 'x', mode: 'hybrid', backend: 'wasm', ...NO_LIBRARY });
+    expect(readUrlState('https://example.test/app/?q=x&mode=fuzzy&backend=cuda')).toEqual({ query: 'x', mode: 'hybrid', backend: 'auto', ...NO_LIBRARY });
     expect(readUrlState('https://example.test/app/?mode=Semantic')).toMatchObject({ mode: 'hybrid' });
   });
 
   it('reads the page address by default', () => {
-    expect(readUrlState()).toEqual({ query: '', mode: 'hybrid', backend: 'wasm', ...NO_LIBRARY });
+    expect(readUrlState()).toEqual({ query: '', mode: 'hybrid', backend: 'auto', ...NO_LIBRARY });
   });
 });
 
@@ -129,17 +129,18 @@ describe('parseBackendRequest', () => {
     ['webgpu', 'webgpu'],
     ['auto', 'auto'],
     ['wasm', 'wasm'],
-    [null, 'wasm'],
-    ['', 'wasm'],
-    ['WebGPU', 'wasm'],
+    // issue 16.3: the default is auto (queries on WASM, a canary decides about documents on WebGPU).
+    [null, 'auto'],
+    ['', 'auto'],
+    ['WebGPU', 'auto'],
   ] as const)('%s -> %s', (value, want) => {
     expect(parseBackendRequest(value)).toBe(want);
   });
 });
 
 describe('chooseBackend', () => {
-  const adapter = { name: 'fake adapter' };
-  const gpu = (answer: () => Promise<unknown>) => {
+  const adapter = { info: { description: 'fake adapter' } };
+  const gpu = (answer: () => Promise<typeof adapter | null>) => {
     const requests = { count: 0 };
     return { requests, requestAdapter: () => (requests.count++, answer()) };
   };

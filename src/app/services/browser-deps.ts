@@ -5,6 +5,7 @@ import { LibraryStore } from '../../library/library-store.ts';
 import { readStorageStatus, requestPersistence } from '../../library/storage-status.ts';
 import { loadBundledCorpus } from '../bundled-corpus.ts';
 import { browserStorage, recallRate, rememberRate } from '../embedding-estimate.ts';
+import { recallGpuVerdicts, rememberGpuVerdict } from '../gpu-verdicts.ts';
 import { applyUpdate, isServedOffline, prepareOffline } from '../offline.ts';
 import { offlineCopyPresent, watchOfflineCopy } from '../offline-watch.ts';
 import { openSitePublishedLibrary } from '../../published/open-published.ts';
@@ -29,6 +30,10 @@ export const browserDeps = (): AppDeps => ({
   rates: {
     get: (modelKey, backend) => recallRate(browserStorage(), modelKey, backend),
     set: (modelKey, backend, rate) => void rememberRate(browserStorage(), modelKey, backend, rate),
+  },
+  gpuVerdicts: {
+    all: () => recallGpuVerdicts(browserStorage()),
+    set: (key, verdict) => void rememberGpuVerdict(browserStorage(), key, verdict),
   },
   libraryEvents: () => broadcastLibraryEvents(),
   prepareOffline,

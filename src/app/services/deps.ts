@@ -1,6 +1,6 @@
 import type { ImportProgress, ParsedLibrary, ParseOptions } from '../../library/import/import-client.ts';
 import type { WorkerHandle } from '../../embedding/client.ts';
-import type { BackendRequest, WorkerConfig } from '../../embedding/worker-api.ts';
+import type { BackendRequest, GpuVerdict, WorkerConfig } from '../../embedding/worker-api.ts';
 import type { LibraryStore } from '../../library/library-store.ts';
 import type { PersistenceResult, StorageStatus } from '../../library/storage-status.ts';
 import type { LoadedCorpus } from '../bundled-corpus.ts';
@@ -33,6 +33,8 @@ export interface AppDeps {
   lastLibrary: { get(): string | null; set(id: string): void };
   /** Measured embedding rates, remembered per model and backend (embedding-estimate.ts). */
   rates: { get(modelKey: string, backend: string): MeasuredRate | null; set(modelKey: string, backend: string, rate: MeasuredRate): void };
+  /** WebGPU canary verdicts, remembered per adapter and model (gpu-verdicts.ts), so the canary runs once. */
+  gpuVerdicts: { all(): Record<string, GpuVerdict>; set(key: string, verdict: GpuVerdict): void };
   /** What other tabs of the site say about the libraries (a deletion). */
   libraryEvents(): LibraryEvents;
   prepareOffline: typeof prepareOffline;

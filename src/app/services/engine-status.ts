@@ -1,5 +1,5 @@
 import type { EngineState } from '../../embedding/supervisor.ts';
-import type { LoadProgress } from '../../embedding/worker-api.ts';
+import type { BackendInfo, LoadProgress } from '../../embedding/worker-api.ts';
 import { MODEL_UNAVAILABLE_CODES, modelUnavailableNotice, notice } from '../notices.ts';
 import type { AppState } from './app-state.ts';
 
@@ -32,6 +32,15 @@ export class EngineStatus {
       this.state.withdraw('model-repairing', 'engine-restarting', 'engine-recovered');
       this.state.notify(modelUnavailableNotice(state.failure));
     }
+  }
+
+  /** The backend changed while ready: a canary verdict (Details panel only), or WebGPU failing (?backend=webgpu: a notice). */
+  onBackend(info: BackendInfo): void {
+    const model = this.state.current.model;
+    if (!model) return;
+    const before = model.backend.fallbackReason;
+    this.state.update({ model: { ...model, backend: info } });
+    if (info.fallbackReason && info.fallbackReason !== before) this.state.notify(notice('webgpu-fallback', { reason: info.fallbackReason }));
   }
 
   onProgress(progress: LoadProgress): void {

@@ -132,7 +132,7 @@ export class IndexingSession {
     if (missing.length === 0) return true;
     // One progress bar over the whole run, the measuring sample included.
     const span: RunSpan = { before: 0, total: missing.length, costAfter: 0 };
-    const backend = `${model.backend.used}:${model.backend.threads}`;
+    const backend = rateBackend(model);
     const remembered = () => deps.rates.get(model.modelKey, backend);
     const costOf = (positions: number[]) => positions.reduce((sum, i) => sum + embeddingCost(documentText(corpus.papers[i])), 0);
     let plan: EmbeddingPlan = corpus.confirmed ? { kind: 'go' } : planEmbedding(missing.length, costOf(missing), remembered());
@@ -183,7 +183,7 @@ export class IndexingSession {
     const { state, deps, engine, cache, slot } = this.parts;
     const index = corpus.index;
     if (!index) throw new Error('embedding needs the library index (attachVectors first)');
-    const backend = `${model.backend.used}:${model.backend.threads}`;
+    const backend = rateBackend(model);
     const embeddedBefore = state.current.embeddedNow;
     state.update({ phase: 'indexing' });
     return embedRun(
@@ -221,6 +221,12 @@ export function localCorpus(loaded: LoadedCorpus, keyword = new KeywordIndex(loa
     indexing: null,
     confirmed: false,
   };
+}
+
+/** Rates are remembered per backend that embeds documents (WebGPU adopted by the canary differs several-fold). */
+function rateBackend(model: ModelInfo): string {
+  const { documents, threads } = model.backend;
+  return documents === 'webgpu' ? 'webgpu:0' : `wasm:${threads}`;
 }
 
 function missingOf(corpus: LocalCorpus): number[] {

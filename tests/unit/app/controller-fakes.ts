@@ -135,6 +135,7 @@ export async function setup(options: Options = {}) {
       get: (modelKey, backend) => (options.rate ? { papersPerSecond: options.rate, costPerSecond: NaN } : (rates.get(`${modelKey}:${backend}`) ?? null)),
       set: (modelKey, backend, rate) => void rates.set(`${modelKey}:${backend}`, rate),
     },
+    gpuVerdicts: { all: () => ({}), set: () => undefined },
     libraryEvents: () => broadcastLibraryEvents(options.channel ?? `test-${Math.random()}`),
     prepareOffline: async () => ({ kind: 'ready' }),
     isServedOffline: () => true,
