@@ -48,12 +48,21 @@ function csvOf(papers: readonly Paper[]): string {
   return rows.join('\r\n') + '\r\n';
 }
 
+/**
+ * A value as Zotero's BibTeX export and JabRef write it: LaTeX's special characters escaped (SciFact's abstracts
+ * hold "%", "$", "&", "_"; an unescaped "%" starts a comment and "$" opens math, so the file the lead generated
+ * on 2026-12-06 was refused at its first lone "$").
+ */
+export function bibtexValue(text: string): string {
+  const escapes: Record<string, string> = { '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', $: '\\$', '%': '\\%', '&': '\\&', '#': '\\#', _: '\\_', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}' };
+  return text.replace(/[\\{}$%&#_~^]/g, (c) => escapes[c]);
+}
+
 function bibtexOf(papers: readonly Paper[]): string {
-  const brace = (text: string) => text.replace(/[{}\\]/g, ' ');
   return papers
     .map(
       (paper, i) =>
-        `@article{bench${i},\n  title = {${brace(paper.title)}},\n  author = {${authorsOf(i).join(' and ')}},\n  journal = {Journal of Synthetic Results},\n  year = {${1990 + (i % 35)}},\n  doi = {10.5555/bench.${i}},\n  abstract = {${brace(paper.abstract)}}\n}\n`,
+        `@article{bench${i},\n  title = {${bibtexValue(paper.title)}},\n  author = {${authorsOf(i).join(' and ')}},\n  journal = {Journal of Synthetic Results},\n  year = {${1990 + (i % 35)}},\n  doi = {10.5555/bench.${i}},\n  abstract = {${bibtexValue(paper.abstract)}}\n}\n`,
     )
     .join('\n');
 }
@@ -92,19 +101,26 @@ function observeLongTasks(): void {
   new MutationObserver(note).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-stage'] });
 }
 
-/** Until the chosen library is open and its embedding is planned: the long-run question, or the run under way. */
+/**
+ * Until the chosen library is open and its embedding is planned: the long-run question, or the run under way.
+ * An import the page refused (or could not save) ends the wait at once, with the page's words.
+ */
 async function importFinished(page: Page, name: string): Promise<void> {
-  await page.waitForFunction(
+  const outcome = await page.waitForFunction(
     (wanted) => {
+      const failed = document.querySelector('[data-testid="notice"][data-code="import-rejected"], [data-testid="notice"][data-code="import-not-saved"]');
+      if (failed) return `failed: ${failed.textContent?.replace(/\s*×\s*$/, '').trim()}`;
       const corpus = document.querySelector('[data-testid="corpus"]');
       if (corpus?.getAttribute('data-kind') !== 'imported' || corpus.getAttribute('data-name') !== wanted) return false;
       if (document.querySelector('[data-testid="import-progress"]')) return false;
       const state = document.querySelector('[data-testid="status"]')?.getAttribute('data-state');
-      return document.querySelector('[data-testid="long-run"]') !== null || state === 'indexing' || state === 'ready';
+      return document.querySelector('[data-testid="long-run"]') !== null || state === 'indexing' || state === 'ready' ? 'done' : false;
     },
     name,
     { timeout: 1_800_000, polling: 200 },
   );
+  const result = await outcome.jsonValue();
+  if (result !== 'done') throw new Error(`import of ${name}: the page says ${JSON.stringify(String(result).replace(/^failed: /, ''))}`);
 }
 
 async function measureCase(origin: string, path: string, name: string, megabytes: number): Promise<AppImportFigures> {

@@ -16,6 +16,12 @@ export function importSummaryText(name: string, parsed: Pick<ParsedLibrary, 'sum
     const more = summary.skipped.length - listed.length;
     parts.push(`${count(summary.skipped.length, 'record')} skipped (${listed.join('; ')}${more > 0 ? `; ${more} more` : ''})`);
   }
+  const literal = summary.keptAsWritten ?? [];
+  if (literal.length > 0) {
+    const lines = literal.slice(0, SKIPS_LISTED).map((kept) => kept.line.toLocaleString('en'));
+    const more = literal.length - lines.length;
+    parts.push(`${count(literal.length, 'record')} read with an unclosed "$" as a dollar sign, not math (line${literal.length === 1 ? '' : 's'} ${lines.join(', ')}${more > 0 ? ` and ${more} more` : ''})`);
+  }
   let text = parts.join(', ');
   if (vectors) {
     const have = vectors.hashes.length;

@@ -26,6 +26,8 @@ export interface ResultRow {
   paper: Paper;
   /** The hit's score; null when the library is listed without a query. */
   score: number | null;
+  /** Ranked by its words alone: the paper has no vector yet (an import still embedding; pipeline.ts). */
+  wordsOnly?: true;
 }
 
 /** The mode whose score scale the hits are in (keyword matches when meaning was unavailable). */
@@ -98,7 +100,7 @@ export function resultRows(input: RowsInput): ResultRow[] {
     return listed.filter((paper) => inRegion(paper.id)).slice(0, RESULT_LIMIT).map((paper) => ({ paper, score: null }));
   }
   if (!outcome) return [];
-  return listedHits(input).filter((hit) => inRegion(outcome.papers[hit.index].id)).map((hit) => ({ paper: outcome.papers[hit.index], score: hit.score }));
+  return listedHits(input).filter((hit) => inRegion(outcome.papers[hit.index].id)).map((hit) => ({ paper: outcome.papers[hit.index], score: hit.score, ...(hit.wordsOnly ? { wordsOnly: true as const } : {}) }));
 }
 
 /** What a row's number is, for its tooltip. */

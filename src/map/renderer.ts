@@ -254,6 +254,7 @@ export class MapRenderer {
     // Largest clusters first (their order); a label that would overlap one already drawn is left out until
     // zooming in separates them.
     const drawn: [number, number, number, number][] = [];
+    const shown: { text: string; box: number[] }[] = [];
     for (const cluster of layout.clusters) {
       if (cluster.keywords.length === 0) continue;
       const [atX, atY] = this.toScreen(cluster.x, cluster.y);
@@ -264,12 +265,17 @@ export class MapRenderer {
       const box: [number, number, number, number] = [x - half, y - 8, x + half, y + 8];
       if (drawn.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
       drawn.push(box);
+      shown.push({ text, box: box.map((v) => Math.round(v * 10) / 10) });
       ctx.strokeStyle = theme.background;
       ctx.lineWidth = 4;
       ctx.strokeText(text, x, y);
       ctx.fillStyle = theme.text;
       ctx.fillText(text, x, y);
     }
+    // The labels are pixels: their boxes (CSS px, canvas-relative) go on the canvas for tests and tools to check
+    // that none is clipped (issue 18, 390 px). Written only when they change, not on every frame.
+    const labels = JSON.stringify(shown);
+    if (this.canvas.dataset.labels !== labels) this.canvas.dataset.labels = labels;
   }
 
   /**

@@ -60,6 +60,13 @@ export const EXAMPLE_DEFAULTS: Readonly<Record<ExampleMethod, ExampleOptions>> =
 /** The method the app uses when the caller does not say (measured best, docs/quality.md). */
 export const DEFAULT_EXAMPLE_METHOD: ExampleMethod = 'centroid';
 
+/**
+ * Whether "not this" changes the ranking of other papers (a negative weight above 0) or only leaves that one paper
+ * out (issue 18: the words must say which). The measured default gives negatives no weight (docs/quality.md), so it
+ * only hides the paper; the app words its button and the search ranks from this.
+ */
+export const NOT_THIS_DEMOTES: boolean = EXAMPLE_DEFAULTS[DEFAULT_EXAMPLE_METHOD].negativeWeight > 0;
+
 /** Full options: the given ones over the defaults of the given (or default) method. */
 export function exampleOptions(options: Partial<ExampleOptions> = {}): ExampleOptions {
   return { ...EXAMPLE_DEFAULTS[options.method ?? DEFAULT_EXAMPLE_METHOD], ...options };

@@ -1,7 +1,7 @@
 import type { Paper } from '../base/paper.ts';
 import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor.ts';
 import type { KeywordIndex } from '../index/keyword.ts';
-import { ExampleError, exampleRowOf, rankExamples, type ExampleLibrary, type Examples } from './examples.ts';
+import { ExampleError, exampleRowOf, NOT_THIS_DEMOTES, rankExamples, type ExampleLibrary, type Examples } from './examples.ts';
 import { rankParts, type RankedHit, type RankingPart, type RankingParts, type RankTimings, type SearchMode, type Vectorless } from './pipeline.ts';
 import { queryBackground } from './relevance.ts';
 import { DEFAULT_RANKING, type SearchIndex } from './search.ts';
@@ -204,7 +204,10 @@ export async function searchLibrary(
 ): Promise<SearchOutcome> {
   const started = now();
   const { text, cutFrom } = cutQuery(query);
-  const usingExamples = !!examples && examples.positive.length + examples.negative.length > 0;
+  // Papers marked "not this" only leave the list while they weigh nothing (NOT_THIS_DEMOTES): alone, they do not
+  // turn a typed search into a search by example, so every other paper keeps its place, in every mode.
+  const usingExamples = !!examples && examples.positive.length + (NOT_THIS_DEMOTES ? examples.negative.length : 0) > 0;
+  const hidden = new Set((examples?.negative ?? []).map((id) => source.rowOf(id)).filter((row): row is number => row !== undefined));
   if (!text && !usingExamples) return emptyOutcome(query, mode, source.papers);
   const unavailable: PartProblem[] = [];
   const onPartFailure = (part: RankingPart, error: unknown) => {
@@ -217,8 +220,8 @@ export async function searchLibrary(
   const embedEnded = vector || fallback ? now() : started;
 
   const rankText = async (rankMode: SearchMode) => {
-    const ranked = await rankParts(source.parts, source.ranking, { mode: rankMode, text, vector: rankMode === 'keyword' ? null : vector, k: RESULT_LIMIT, vectorless: source.vectorless, onPartFailure }, now);
-    return { ...ranked, rankMode };
+    const ranked = await rankParts(source.parts, source.ranking, { mode: rankMode, text, vector: rankMode === 'keyword' ? null : vector, k: RESULT_LIMIT + hidden.size, vectorless: source.vectorless, onPartFailure }, now);
+    return { ...ranked, hits: ranked.hits.filter((hit) => !hidden.has(hit.index)).slice(0, RESULT_LIMIT), rankMode };
   };
   /** `timings` null: ranked in one step (examples), timed as a whole in `scoreMs`. */
   let ranked: { hits: RankedHit[]; timings: RankTimings | null; rankMode: SearchMode | 'examples' } | null = null;

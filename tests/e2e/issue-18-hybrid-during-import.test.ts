@@ -5,7 +5,8 @@ import { appUrl, importFile, jsonl, manyPapers, search, status } from './helpers
 /**
  * Issue 18.1 end to end: a library too big to embed at once is imported; the app measures a sample and asks
  * ("about N min"); the person says "Not now", so most papers have no vector yet (a moment of an import that
- * holds still). Hybrid, the default, still puts the paper Keywords ranks first in its top 3.
+ * holds still). Hybrid, the default, still puts the paper Keywords ranks first in its top 3, and each result
+ * ranked by its words alone is marked as such on its card.
  */
 const COUNT = 3000;
 const PAPERS = manyPapers(COUNT);
@@ -36,11 +37,25 @@ describe('issue 18: hybrid is never worse than keywords during an import', () =>
       await page.locator('[data-testid="mode-keyword"]').locator('..').click(); // the visible label
       const byWords = await search(page, query, 'keyword');
       expect(byWords.length).toBeGreaterThan(0);
+      // Keywords rank every paper by its words: no card is singled out.
+      expect(await page.locator('[data-testid="words-only"]').count()).toBe(0);
       await page.locator('[data-testid="mode-hybrid"]').locator('..').click();
       const hybrid = await search(page, query, 'hybrid');
       expect(await page.getAttribute('[data-testid="summary"]', 'data-fallback')).toBe('');
       expect(hybrid.slice(0, 3), query).toContain(byWords[0]);
+      // A marked card is one meaning could not place, and then the summary says papers are ranked by their words
+      // (the summary speaks of every hit, also those below the cut, so it may say so with no card marked in view).
+      await page.waitForSelector('[data-testid="summary"][data-searching="false"]');
+      const marks = await page.locator('[data-testid="words-only"]').count();
+      const summary = (await page.textContent('[data-testid="summary"]')) ?? '';
+      if (marks > 0) expect(summary, query).toContain('ranked by their words');
     }
+    // A title shared by many variants, nearly all still without a vector: those cards are marked, one by one.
+    await search(page, PAPERS[1234].title.replace(/ \(variant \d+\)$/, ''), 'hybrid');
+    await page.waitForSelector('[data-testid="summary"][data-searching="false"]');
+    const marked = page.locator('[data-testid="result"] [data-testid="words-only"]');
+    expect(await marked.count()).toBeGreaterThan(0);
+    expect(await marked.first().textContent()).toBe('Ranked by its words; not embedded yet');
     // Measuring the sample embeds 64 papers first: minutes on a busy machine.
   }, 900_000);
 });

@@ -55,3 +55,46 @@ describe('issue 18: the map', () => {
     });
   });
 });
+
+describe('issue 18: map labels on a phone', () => {
+  test('at 390 × 844 every cluster label drawn on the map lies inside the canvas, and every cluster chip inside the map', async () => {
+    await withPage({}, async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(appUrl({ q: 'fine-tune a big model on one GPU' }));
+      await waitForState(page, 'ready');
+      await page.waitForSelector('[data-testid="summary"][data-searching="false"]');
+      await page.click('[data-testid="map-panel"] summary');
+      await page.waitForSelector('[data-testid="library-map"][data-state="ready"]', { timeout: 120_000 });
+      // The renderer writes the boxes of the labels it drew (CSS px, relative to the canvas) once it has drawn them.
+      await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="map-canvas"]')?.getAttribute('data-labels') || '[]').length > 0);
+      const { labels, width, height } = await page.$eval('[data-testid="map-canvas"]', (canvas) => ({
+        labels: JSON.parse(canvas.getAttribute('data-labels') ?? '[]') as { text: string; box: [number, number, number, number] }[],
+        width: canvas.clientWidth,
+        height: canvas.clientHeight,
+      }));
+      expect(width).toBeLessThanOrEqual(390);
+      for (const { text, box } of labels) {
+        expect(text.length, JSON.stringify(box)).toBeGreaterThan(0);
+        expect(box[0], text).toBeGreaterThanOrEqual(0);
+        expect(box[1], text).toBeGreaterThanOrEqual(0);
+        expect(box[2], text).toBeLessThanOrEqual(width);
+        expect(box[3], text).toBeLessThanOrEqual(height);
+      }
+      // The chips below the map name every cluster in full: none sticks out of the map or the screen, none cut.
+      const section = (await page.locator('[data-testid="library-map"]').boundingBox())!;
+      const chips = await page.$$eval('[data-testid="map-cluster"]', (nodes) =>
+        nodes.map((node) => {
+          const box = node.getBoundingClientRect();
+          const words = node.querySelector('.keywords') as HTMLElement;
+          return { text: node.textContent ?? '', left: box.left, right: box.right, cut: words.scrollWidth > words.clientWidth + 1 || node.scrollWidth > node.clientWidth + 1 };
+        }),
+      );
+      expect(chips.length).toBeGreaterThan(0);
+      for (const chip of chips) {
+        expect(chip.left, chip.text).toBeGreaterThanOrEqual(section.x - 0.5);
+        expect(chip.right, chip.text).toBeLessThanOrEqual(Math.min(390, section.x + section.width) + 0.5);
+        expect(chip.cut, chip.text).toBe(false);
+      }
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Worker } from 'playwright-core';
 import { launch, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
 import { appUrl, idOf, importFile, jsonl, openLibrary, search } from './helpers.ts';
 
@@ -25,6 +26,18 @@ function recordViolations(): void {
   });
 }
 
+/**
+ * Installed in every dedicated worker the page starts: a worker's violations fire at its own global scope, not at
+ * the document, so each is logged to the console, which the page's console listener collects (worker messages
+ * reach it too). A worker may already have run for a moment before this is installed; the console listener also
+ * catches Chromium's own log of any violation, heard or not.
+ */
+function recordWorkerViolations(): void {
+  self.addEventListener('securitypolicyviolation', (event) => {
+    console.error(`Content Security Policy violation in a worker: ${event.effectiveDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`);
+  });
+}
+
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
 
 /** The policy as the built index.html states it, directive → sources. */
@@ -45,6 +58,7 @@ describe('issue 19: a Content-Security-Policy, and nothing the app does violates
   let browser: LaunchedBrowser;
   let page: Page;
   const consoleViolations: string[] = [];
+  const workers: Worker[] = [];
 
   beforeAll(async () => {
     browser = await launch();
@@ -54,6 +68,10 @@ describe('issue 19: a Content-Security-Policy, and nothing the app does violates
       if (/Content Security Policy/i.test(message.text())) consoleViolations.push(message.text());
     });
     await page.addInitScript(recordViolations);
+    page.on('worker', (worker) => {
+      workers.push(worker);
+      void worker.evaluate(recordWorkerViolations).catch(() => undefined); // a worker that has ended has nothing to hear
+    });
     await page.goto(appUrl());
     await waitForState(page, 'ready');
   });
@@ -86,6 +104,40 @@ describe('issue 19: a Content-Security-Policy, and nothing the app does violates
     await expect.poll(() => consoleViolations.some((text) => text.includes('elsewhere.invalid'))).toBe(true);
     await page.evaluate(() => ((window as unknown as { cspViolations: Violation[] }).cspViolations = []));
     consoleViolations.length = 0;
+  });
+
+  test("what a <meta> policy cannot cover on Pages: the app's dedicated workers take their policy from their own response headers, which Pages does not send", async () => {
+    // A page of its own, so the refusals it provokes stay out of the other tests' lists.
+    const probe = await browser.context.newPage();
+    const started: Worker[] = [];
+    probe.on('worker', (worker) => started.push(worker));
+    try {
+      await probe.goto(appUrl());
+      await waitForState(probe, 'ready');
+      const embedding = started.find((worker) => worker.url().includes('embedding.worker'));
+      expect(embedding, started.map((worker) => worker.url()).join(', ')).toBeDefined();
+      // A string run as code (eval) and a fetch from another origin, started by the scope's own timer and heard by
+      // its own listener (code run from the test's evaluate is not what the policy checks).
+      const attempt = async () => {
+        const scope = self as unknown as { evalRan?: boolean; setTimeout: (code: string, ms: number) => void };
+        const heard: string[] = [];
+        self.addEventListener('securitypolicyviolation', (event) => heard.push(event.effectiveDirective));
+        const ran = await new Promise<boolean>((done) => {
+          scope.setTimeout('self.evalRan = true', 0);
+          setTimeout(() => done(scope.evalRan === true), 0);
+        });
+        await fetch('http://127.0.0.2:9/').catch(() => undefined);
+        // Violation events are queued as tasks after the refusals: a few turns of the event loop let them in.
+        for (let turn = 0; turn < 50 && heard.length < 2; turn++) await new Promise((done) => setTimeout(done, 0));
+        return { ran, heard };
+      };
+      // The page: refused and heard...
+      expect(await probe.evaluate(attempt)).toEqual({ ran: false, heard: ['script-src', 'connect-src'] });
+      // ...the embedding worker: both run, nothing heard; it is under no policy (docs/reliability.md).
+      expect(await embedding!.evaluate(attempt)).toEqual({ ran: true, heard: [] });
+    } finally {
+      await probe.close();
+    }
   });
 
   test('searching violates nothing', async () => {

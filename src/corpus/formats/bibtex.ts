@@ -129,6 +129,30 @@ function citationKeyOf(key: unknown): string | undefined {
   return typeof key === 'string' && /^[^\s,{}"#%'()=\\]+$/.test(key) ? key : undefined;
 }
 
+const UNCLOSED_MATH = /^Unclosed math section/;
+
+/** The citation key in an entry's source ("@article{key," → "key"). */
+function keyOf(input: string): string {
+  return /^@\s*[A-Za-z]+\s*[{(]\s*([^,\s]*)/.exec(input)?.[1] ?? '';
+}
+
+/**
+ * An entry with a "$" that opens math and never closes (a price, "$5", written unescaped by hand or by an exporter
+ * that does not escape): the parser drops the rest of the field. One such entry must not refuse a 20,000-entry file
+ * (issue 19), so it is read again with every unescaped "$" taken as a dollar sign, and imported with a note naming
+ * its line; if it still does not parse, it alone is skipped, with the reason.
+ */
+function addLiterally(input: string, line: number, options: Parameters<typeof parseBibtex>[1], collector: Collector): void {
+  const again = parseBibtex(input.replace(/(?<!\\)\$/g, () => '\\$'), options);
+  const entry = again.entries[0];
+  if (again.errors.length === 0 && again.entries.length === 1 && entry) {
+    addEntry(entry, line, collector);
+    collector.keptLiterally(line, 'a "$" that opens math and never closes, kept as a dollar sign');
+    return;
+  }
+  collector.skip(line, 'expected a closing "$" for the math in a value of this entry');
+}
+
 export function parseBibtexLibrary(file: string, original: string, collector: Collector, progress: Progress): void {
   // A bare < or > in text mode is the OT1 font's ¡ and ¿ to LaTeX (and to the parser); people mean < and >.
   const source = original.replace(/</g, '\\textless{}').replace(/>/g, '\\textgreater{}');
@@ -147,23 +171,38 @@ export function parseBibtexLibrary(file: string, original: string, collector: Co
   for (const chunk of chunks) {
     const text = source.slice(chunk.start, chunk.end);
     const prefixLines = strings ? (strings.match(/\n/g)?.length ?? 0) + 1 : 0;
-    const library = parseBibtex(text, { sentenceCase: false, english: false, unsupported: 'ignore', applyCrossRef: true, strings: strings || undefined });
+    const options = { sentenceCase: false, english: false, unsupported: 'ignore', applyCrossRef: true, strings: strings || undefined } as const;
+    const library = parseBibtex(text, options);
+    // Entries whose math never closes are read again with their "$" taken literally (below), not half-read.
+    const literal = new Map<string, { input: string; line: number }>();
     for (const error of library.errors) {
       const location = error.error.match(/ at line (\d+), column \d+/);
       if (location) {
         const at = error.input ? text.indexOf(error.input.trimEnd()) : -1;
         const entryLine = lines.lineAt(chunk.start + Math.max(0, at));
         const stopped = lines.lineAt(chunk.start) + Number(location[1]) - 1 - prefixLines;
+        if (UNCLOSED_MATH.test(error.error) && at !== -1 && error.input?.startsWith('@')) {
+          literal.set(keyOf(error.input), { input: error.input, line: entryLine });
+          continue;
+        }
         throw new CorpusFormatError(file, at === -1 ? stopped : entryLine, syntaxProblem(error.error, stopped, entryLine), 'malformed-bibtex');
       }
     }
     let cursor = 0;
-    const dropped = new Set(library.errors.filter((error) => error.input?.startsWith('@')).map((error) => error.input));
+    const dropped = new Set(library.errors.filter((error) => error.input?.startsWith('@') && !UNCLOSED_MATH.test(error.error)).map((error) => error.input));
     for (const entry of library.entries) {
+      // The parser returns such an entry half-read, without its source: it is replaced, in its place.
+      const redo = entry.input ? undefined : literal.get(entry.key);
+      if (redo) {
+        addLiterally(redo.input, redo.line, options, collector);
+        literal.delete(entry.key);
+        continue;
+      }
       const at = entry.input ? text.indexOf(entry.input, cursor) : -1;
       if (at !== -1) cursor = at + 1;
       addEntry(entry, lines.lineAt(chunk.start + Math.max(0, at)), collector);
     }
+    for (const { input, line } of literal.values()) addLiterally(input, line, options, collector); // not returned even in part
     // Entries the parser read but could not convert (an error naming the entry's source): skipped, with their line.
     for (const input of dropped) {
       if (!input || library.entries.some((entry) => entry.input === input)) continue;

@@ -24,6 +24,8 @@ export interface ImportSummary {
   duplicatesMerged: number;
   /** Records not imported, with the line they start on and why. */
   skipped: { line: number; reason: string }[];
+  /** Records imported with part of their text kept as written (a BibTeX "$" that opens math never closed), when any. */
+  keptAsWritten?: { line: number; reason: string }[];
 }
 
 const METADATA = ['authors', 'year', 'venue', 'doi', 'url', 'arxivId', 'citationKey'] as const satisfies readonly (keyof PaperMetadata)[];
@@ -47,6 +49,7 @@ export class Collector {
   private titleOnly = 0;
   private duplicatesMerged = 0;
   private readonly skipped: { line: number; reason: string }[] = [];
+  private readonly keptAsWritten: { line: number; reason: string }[] = [];
   /** Lines of records skipped for having no title (the error when nothing at all has one). */
   private readonly untitled: number[] = [];
 
@@ -106,6 +109,11 @@ export class Collector {
     this.skipped.push({ line, reason });
   }
 
+  /** The record on this line was imported (add() it too) with part of its text taken literally, for this reason. */
+  keptLiterally(line: number, reason: string): void {
+    this.keptAsWritten.push({ line, reason });
+  }
+
   /**
    * The summary, or an error when nothing was imported: no records ('empty'), records without any title
    * ('missing-title', at the first one), or records all skipped for other reasons ('empty', naming the first).
@@ -125,6 +133,7 @@ export class Collector {
       titleOnly: this.titleOnly,
       duplicatesMerged: this.duplicatesMerged,
       skipped: this.skipped,
+      ...(this.keptAsWritten.length > 0 ? { keptAsWritten: this.keptAsWritten } : {}),
     };
   }
 
