@@ -2,7 +2,7 @@
  * Speed and scale benchmark (issue 4): native vs in-browser embedding throughput, query latency at 5,183 and
  * 100,000 abstracts, int8 scoring, IndexedDB load, memory, and the app's time to ready.
  *
- *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b]] [--only-webgpu] [--only-query] [--data <beir dir>]
+ *   npm run bench -- [--json] [--runs 3] [--docs 200] [--queries 60] [--threads N] [--no-build] [--no-app] [--no-map] [--no-million] [--only-import] [--only-embedding [--variants a,b] [--no-webgpu]] [--only-webgpu] [--only-query] [--data <beir dir>]
  *
  * Everything runs in this one process, so every ratio compares figures taken under the same load: native
  * (onnxruntime-node through the same Encoder) and browser (headless Chromium, the app's worker) embedding runs
@@ -81,6 +81,8 @@ interface Args {
   onlyEmbedding: boolean;
   /** Only these embedding variants (names as in embedVariants), to keep a run short. */
   variants?: string[];
+  /** Skip the WebGPU comparison (SwiftShader takes minutes per batch on this machine). */
+  webgpu: boolean;
   /** Only the query forms (issue 16.6): query p95 at 100,000 with the model's query form beside one view, Node too. */
   onlyQuery: boolean;
   /** --only-webgpu: of the embedding figures, only the canary comparison (WebGPU vs WASM on 32 abstracts). */
@@ -95,7 +97,7 @@ const K = 10;
 function parseArgs(argv: readonly string[]): Args {
   const o = parseOptions(argv, {
     json: 'boolean', runs: 'count', docs: 'count', queries: 'count', 'no-build': 'boolean', 'no-app': 'boolean',
-    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', 'only-webgpu': 'boolean', 'only-query': 'boolean', data: 'string', threads: 'count', variants: 'string',
+    'no-map': 'boolean', 'no-million': 'boolean', 'only-import': 'boolean', 'only-embedding': 'boolean', 'only-webgpu': 'boolean', 'only-query': 'boolean', data: 'string', threads: 'count', variants: 'string', 'no-webgpu': 'boolean',
   });
   return {
     json: o.json,
@@ -112,6 +114,7 @@ function parseArgs(argv: readonly string[]): Args {
     onlyEmbedding: o['only-embedding'] || o['only-webgpu'],
     onlyWebgpu: o['only-webgpu'],
     variants: o.variants?.split(',').map((name) => name.trim()),
+    webgpu: !o['no-webgpu'],
     onlyQuery: o['only-query'],
   };
 }
@@ -251,6 +254,7 @@ function embedVariants(cores: number): EmbedVariant[] {
     plain('plain_unsorted', { sortByLength: false }),
     plain('plain_window_384', { maxTokens: 384 }),
     plain('plain_window_256', { maxTokens: 256 }),
+    plain('plain_2048_tokens_window_384', { maxBatchTokens: 2048, maxTokens: 384 }),
   ];
 }
 
@@ -311,7 +315,7 @@ async function embeddingOnly(args: Args, machine: Record<string, string | number
     const variants = args.onlyWebgpu ? {} : await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
     await browser.close();
     browser = null;
-    const webgpu = await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));
+    const webgpu = !args.webgpu ? {} : await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));
     const firstVisit = args.app && !args.onlyWebgpu ? await firstVisitFigures(args.runs) : {};
     const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...variants, ...webgpu, ...firstVisit };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
