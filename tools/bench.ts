@@ -299,36 +299,45 @@ async function firstVisitFigures(runs: number): Promise<Record<string, number>> 
 
 /** --only-embedding: the issue 16 figures without the rest of the benchmark. */
 async function embeddingOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
+  const dataset = loadBeirDataset(args.data);
+  const texts = dataset.papers.slice(0, args.docs).map(documentText);
+  await onBenchSite(args, machine, async (browser, origin) => {
+    const { page } = await openBenchPage(browser, origin, {});
+    const variants = args.onlyWebgpu ? {} : await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
+    await browser.close(); // before the WebGPU browser starts: one model in memory at a time
+    const webgpu = !args.webgpu ? {} : await webgpuFigures(origin, texts.slice(0, 32), Math.min(args.runs, 2));
+    const firstVisit = args.app && !args.onlyWebgpu ? await firstVisitFigures(args.runs) : {};
+    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...variants, ...webgpu, ...firstVisit };
+    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+  });
+}
+
+/**
+ * The bench pages (built by `npm run build:bench` unless --no-build) served by `vite preview`, cross-origin
+ * isolated, and a browser on them for `work`; both are closed after it, whatever happens.
+ */
+async function onBenchSite<T>(args: Args, machine: Record<string, string | number>, work: (browser: Browser, origin: string) => Promise<T>): Promise<T> {
   if (args.build) {
     log('building the site (npm run build:bench)…');
     await run('npm', ['run', '--silent', 'build:bench']);
   }
-  const dataset = loadBeirDataset(args.data);
-  const texts = dataset.papers.slice(0, args.docs).map(documentText);
   const port = 4600 + Math.floor(Math.random() * 300);
   const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     machine.chromium = browser.version();
-    const { page } = await openBenchPage(browser, `http://localhost:${port}`, {});
-    const variants = args.onlyWebgpu ? {} : await embeddingVariantFigures(benchCaller(page), texts, args.runs, cpus().length, args.variants);
-    await browser.close();
-    browser = null;
-    const webgpu = !args.webgpu ? {} : await webgpuFigures(`http://localhost:${port}`, texts.slice(0, 32), Math.min(args.runs, 2));
-    const firstVisit = args.app && !args.onlyWebgpu ? await firstVisitFigures(args.runs) : {};
-    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...variants, ...webgpu, ...firstVisit };
-    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    return await work(browser, `http://localhost:${port}`);
   } finally {
     await browser?.close();
     server.kill();
   }
 }
 
-/** The model's query form and the instructed view alone (issue 16.6), keyed as the figures name them. */
 /** The two-view form docs/quality.md measured (query + 2 x plain), timed whether or not the model ships it. */
 const TWO_VIEWS: QueryViews = { plainWeight: 2 };
 
+/** The query forms timed (issue 16.6), keyed as the figures name them: the model's (else the two views), and one view. */
 function queryForms(): Array<[string, QueryViews | null]> {
   return [['', getModelSpec(DEFAULT_MODEL_ID).ranking.queryViews ?? TWO_VIEWS], ['_single_view', null]];
 }
@@ -378,32 +387,23 @@ async function queryFormsOnly(args: Args, machine: Record<string, string | numbe
   const queries = judgedQueries(dataset.queries, dataset.qrels);
   const encoder = await loadNodeEncoder(DEFAULT_MODEL_ID);
   const corpus = await embedPapersCached(encoder, dataset.papers, resolve('.cache', 'vectors'));
-  if (args.build) {
-    log('building the site (npm run build:bench)…');
-    await run('npm', ['run', '--silent', 'build:bench']);
-  }
-  const port = 4600 + Math.floor(Math.random() * 300);
-  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
-  let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    machine.chromium = browser.version();
-    const benchData = {
-      'corpus.json': Buffer.from(JSON.stringify({ papers: dataset.papers })),
-      'vectors.bin': Buffer.from(encodeVectorFile({ modelKey: encoder.key, dims: encoder.dims, ids: dataset.papers.map((p) => p.id), hashes: dataset.papers.map(contentHash), vectors: corpus.vectors })),
-    };
-    const { page } = await openBenchPage(browser, `http://localhost:${port}`, benchData);
-    const call = benchCaller(page);
-    const model = await call('init', args.threads);
-    log(`browser worker: ${JSON.stringify(model.backend)}`);
-    await call('loadCorpus');
-    await call('buildSynthetic', SYNTHETIC_COUNT, SYNTHETIC_NOISE);
-    const forms = await queryFormFigures(call, encoder, queries.slice(0, args.queries).map((q) => q.text), args.runs);
-    const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, queries: args.queries, query_views: queryForms()[0][1], browser_backend: model.backend, ...forms };
-    console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    await onBenchSite(args, machine, async (browser, origin) => {
+      const benchData = {
+        'corpus.json': Buffer.from(JSON.stringify({ papers: dataset.papers })),
+        'vectors.bin': Buffer.from(encodeVectorFile({ modelKey: encoder.key, dims: encoder.dims, ids: dataset.papers.map((p) => p.id), hashes: dataset.papers.map(contentHash), vectors: corpus.vectors })),
+      };
+      const { page } = await openBenchPage(browser, origin, benchData);
+      const call = benchCaller(page);
+      const model = await call('init', args.threads);
+      log(`browser worker: ${JSON.stringify(model.backend)}`);
+      await call('loadCorpus');
+      await call('buildSynthetic', SYNTHETIC_COUNT, SYNTHETIC_NOISE);
+      const forms = await queryFormFigures(call, encoder, queries.slice(0, args.queries).map((q) => q.text), args.runs);
+      const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, queries: args.queries, query_views: queryForms()[0][1], browser_backend: model.backend, ...forms };
+      console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    });
   } finally {
-    await browser?.close();
-    server.kill();
     await encoder.dispose();
   }
 }
@@ -477,25 +477,13 @@ async function millionFigures(args: Args): Promise<Record<string, unknown>> {
 
 /** --only-import: the site, a browser and the import step; no model. */
 async function importOnly(args: Args, machine: Record<string, string | number>): Promise<void> {
-  if (args.build) {
-    log('building the site (npm run build:bench)…');
-    await run('npm', ['run', '--silent', 'build:bench']);
-  }
-  const port = 4600 + Math.floor(Math.random() * 300);
-  const server = await startPreview({ port, env: { PAPER_SEARCH_PREVIEW_ISOLATED: '1' } });
-  let browser: Browser | null = null;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    machine.chromium = browser.version();
-    const figures = await importStep(browser, `http://localhost:${port}`, args);
+  await onBenchSite(args, machine, async (browser, origin) => {
+    const figures = await importStep(browser, origin, args);
     // The whole import in the app (parse, receive, save, keyword index, open), each file in a fresh profile.
     const appFigures = await appImportFigures(null, log, {}, args.data);
     const result = { machine: { ...machine, load_average_1m_end: round(loadavg()[0], 2) }, runs: args.runs, ...figures, ...appFigures };
     console.log(args.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
-  } finally {
-    await browser?.close();
-    server.kill();
-  }
+  });
 }
 
 // ---------- main ----------
