@@ -1,5 +1,5 @@
 import type { Paper } from '../base/paper.ts';
-import { queryBackground, relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
+import { queryScale, relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
 import type { SearchMode } from '../search/search.ts';
 import { RESULT_LIMIT, type SearchOutcome } from '../search/searcher.ts';
 
@@ -37,10 +37,10 @@ export function scoredMode(outcome: SearchOutcome | null): SearchMode {
 
 /**
  * What the relevance thresholds need: the model (cosines), for keyword scores the query and library size, and the
- * query's background (measured on all its results, before a paged answer showed the first few).
+ * query's background and best score (measured on all its results, before a paged answer showed the first few).
  */
 export function relevanceContext(outcome: SearchOutcome | null, modelId: string | undefined): RelevanceContext {
-  return outcome ? { modelId, query: outcome.query, papers: outcome.papers.length, background: outcome.background ?? queryBackground(outcome.hits) } : {};
+  return outcome ? { modelId, query: outcome.query, papers: outcome.papers.length, ...(outcome.scale ?? queryScale(outcome.hits)) } : {};
 }
 
 /** The label of one row's score; none for a listed library or a ranking by examples (another scale). */

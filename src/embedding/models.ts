@@ -15,6 +15,18 @@ export interface MavenArtifact {
   tokenizerEntry: string;
 }
 
+/**
+ * See RelevanceThresholds.standout: good when score >= min, score >= best - near (best: the query's best result's
+ * score) and score + weight * (score - background) >= level.
+ */
+export interface Standout {
+  min: number;
+  weight: number;
+  level: number;
+  /** How close to the query's best result a result must score: 0, the best result alone; 1, every result. */
+  near: number;
+}
+
 /** Score levels of the relevance labels (src/search/relevance.ts), in the score units of one search mode. */
 export interface RelevanceThresholds {
   /** A hit scoring at least this is a strong match: shown at once. */
@@ -22,11 +34,13 @@ export interface RelevanceThresholds {
   /** At least this (and below strong): a possible match; below it: weak. Always <= strong. */
   good: number;
   /**
-   * A hit below `good` is still a good match when it stands at least `gap` above the query's background (the score
-   * of the app's last result, src/search/relevance.ts queryBackground) and scores at least `min`: short questions
-   * score lower than the claims `good` was measured on, but stand out of their library as nonsense does not.
+   * A hit below `good` is still a good match when it scores at least `min`, within `near` of the query's best
+   * result, and its standing, its score plus `weight` times how far it stands above the query's background (the
+   * score of the app's last result, src/search/relevance.ts queryBackground), reaches `level`. Short questions score lower than the claims `good`
+   * was measured on, but stand out of their library as nonsense does not; a result that scores lower needs to stand
+   * out further (issue 18.4).
    */
-  standout?: { gap: number; min: number };
+  standout?: Standout;
 }
 
 /**
@@ -113,16 +127,18 @@ export const MODELS: Record<string, ModelSpec> = {
       feedback: { docs: 1, weight: 0.2 },
       // Off: the two-view query (query + 2 × plain, with keyword weight 0.05 and feedback × 0.1, the tune-best of
       // docs/quality.md "Second round") ships only once query p95 at 100,000 abstracts is measured <= 60 ms beside
-      // the one-view query (`npx tsx tools/bench.ts --only-query`); on 2026-12-06 the machine's load (~30) made
-      // both forms far slower than that, see docs/quality.md "The two-view query (issue 16.6)".
+      // the one-view query (`npm run bench -- --only-query`); quiet on 2026-12-06: 142 ms vs 92 ms for one view,
+      // docs/quality.md "The two-view query (issue 16.6)".
       queryViews: null,
-      // Semantic: where precision falls under 50 % (strong) and 20 % (good) on the SciFact tune half + seed-dev,
-      // int8 vectors, this ranking (tools/choose-cutoff.ts; docs/quality.md "Relevance cut-off"). Hybrid (the
-      // default mode, issue 18.4): strong as fitted; good from 0.865, or from 0.82 when the result stands 0.19
-      // above the query's background: the setting of the tool's grid that meets every target (no seed-dev or short
-      // question told "Nothing matched well", every nonsense string told so, tune precision no lower than before)
-      // with the most relevant results labelled (docs/quality.md "Relevance labels on short questions").
-      relevance: { semantic: { strong: 0.812, good: 0.78 }, hybrid: { strong: 0.878, good: 0.865, standout: { gap: 0.19, min: 0.82 } } },
+      // Per mode, chosen by tools/choose-cutoff.ts on the SciFact tune half, seed-dev, short and typed questions and
+      // nonsense (docs/quality.md "Relevance labels on short questions", issue 18.4): strong where precision falls
+      // under 50 %; good from `good`, or, for the best result (semantic) or those within 0.02 of it (hybrid), when
+      // it stands far enough above the query's background: no question told "Nothing matched well", every nonsense
+      // string told so, both by a margin of 0.01, tune precision no lower than before; the best F1 among those.
+      relevance: {
+        semantic: { strong: 0.812, good: 0.805, standout: { min: 0.55, weight: 2, level: 0.87, near: 0 } },
+        hybrid: { strong: 0.88, good: 0.879, standout: { min: 0.79, weight: 3, level: 1.305, near: 0.02 } },
+      },
     },
   },
   'all-MiniLM-L6-v2': {

@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_ID, getModelSpec, type RelevanceThresholds } from '../embedding/models.ts';
+import { DEFAULT_MODEL_ID, getModelSpec, type RelevanceThresholds, type Standout } from '../embedding/models.ts';
 import { normalizeTerm, tokenize } from '../index/keyword.ts';
 import type { Hit } from '../index/top-k.ts';
 import type { SearchMode } from './search.ts';
@@ -29,6 +29,14 @@ export interface RelevanceContext {
   papers?: number;
   /** The query's background (queryBackground of its results); without it only the fixed thresholds apply. */
   background?: number | null;
+  /** The score of the query's best result (queryBest); without it only the fixed thresholds apply. */
+  best?: number | null;
+}
+
+/** Where a query's scores lie: its background and its best result's score, what a standout is measured against. */
+export interface QueryScale {
+  background: number | null;
+  best: number | null;
 }
 
 /** The rank whose score is a query's background: the last of the results the app asks for (RESULT_LIMIT). */
@@ -42,6 +50,16 @@ export const BACKGROUND_RANK = 50;
  */
 export function queryBackground(hits: readonly Hit[]): number | null {
   return hits.length === 0 ? null : hits[Math.min(BACKGROUND_RANK, hits.length) - 1].score;
+}
+
+/** The score of the query's best result (hits are best-first), null without results. */
+export function queryBest(hits: readonly Hit[]): number | null {
+  return hits.length === 0 ? null : hits[0].score;
+}
+
+/** Both: what the searcher records before a paged answer keeps its first page. */
+export function queryScale(hits: readonly Hit[]): QueryScale {
+  return { background: queryBackground(hits), best: queryBest(hits) };
 }
 
 /**
@@ -72,24 +90,35 @@ function comparable(mode: SearchMode, score: number, context: RelevanceContext):
 export function relevanceLabel(mode: SearchMode, score: number, context: RelevanceContext = {}): RelevanceLabel | null {
   const thresholds = relevanceThresholds(mode, context.modelId);
   if (!thresholds) return null;
-  return relevanceLabelWith(thresholds, comparable(mode, score, context), context.background ?? null);
+  const scale = context.best === undefined || context.best === null ? null : comparable(mode, context.best, context);
+  return relevanceLabelWith(thresholds, comparable(mode, score, context), { background: context.background ?? null, best: scale });
 }
 
 /**
  * The rule itself, for given thresholds (tools/choose-cutoff.ts tries candidates through it): strong from
  * `strong`, good from `good` or when the value stands out of the query's background, weak below.
  */
-export function relevanceLabelWith(thresholds: RelevanceThresholds, value: number, background: number | null): RelevanceLabel {
+export function relevanceLabelWith(thresholds: RelevanceThresholds, value: number, scale: QueryScale): RelevanceLabel {
   if (value >= thresholds.strong) return 'strong';
   if (value >= thresholds.good) return 'good';
-  return standsOut(thresholds, value, background) ? 'good' : 'weak';
+  return standsOut(thresholds, value, scale) ? 'good' : 'weak';
 }
 
-/** Below `good`, a hit still counts as good when it stands far enough above the query's background. */
-function standsOut(thresholds: RelevanceThresholds, value: number, background: number | null): boolean {
+/**
+ * Below `good`, a hit still counts as good when it scores at least the floor, close enough to the query's best
+ * result, and its standing (its score plus a weight times how far it stands above the query's background) reaches
+ * the level: the lower it scores, the further it must stand out. Without `near` a long claim's many middling
+ * results would all stand out; semantic mode measured so (docs/quality.md "Relevance labels on short questions").
+ */
+function standsOut(thresholds: RelevanceThresholds, value: number, { background, best }: QueryScale): boolean {
   const standout = thresholds.standout;
-  if (!standout || background === null) return false;
-  return value >= standout.min && value - background >= standout.gap;
+  if (!standout || background === null || best === null) return false;
+  return value >= standout.min && value >= best - standout.near && standing(standout, value, background) >= standout.level;
+}
+
+/** A score plus `weight` times its distance above the background: what a standout's level is compared with. */
+export function standing(standout: Standout, value: number, background: number): number {
+  return value + standout.weight * (value - background);
 }
 
 export interface RelevanceCut {
@@ -105,8 +134,8 @@ export interface RelevanceCut {
  * for the model nothing is held back.
  */
 export function relevanceCut(mode: SearchMode, hits: readonly Hit[], context: RelevanceContext = {}): RelevanceCut {
-  const withBackground = { background: queryBackground(hits), ...context };
-  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, withBackground) ?? 'strong') === 'strong';
+  const withScale = { ...queryScale(hits), ...context };
+  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, withScale) ?? 'strong') === 'strong';
   let strong = 0;
   while (strong < hits.length && isStrong(hits[strong])) strong++;
   return { strong, more: hits.length - strong };

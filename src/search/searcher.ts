@@ -3,7 +3,7 @@ import { EngineUnavailableError, WorkerLostError } from '../embedding/supervisor
 import type { KeywordIndex } from '../index/keyword.ts';
 import { ExampleError, exampleRowOf, NOT_THIS_DEMOTES, rankExamples, type ExampleLibrary, type Examples } from './examples.ts';
 import { rankParts, type RankedHit, type RankingPart, type RankingParts, type RankTimings, type SearchMode, type Vectorless } from './pipeline.ts';
-import { queryBackground } from './relevance.ts';
+import { queryScale, type QueryScale } from './relevance.ts';
 import { DEFAULT_RANKING, type SearchIndex } from './search.ts';
 
 /**
@@ -55,10 +55,10 @@ export interface SearchOutcome {
   /** Where the time went (the diagnostics panel); null for an empty query. */
   timings: QueryTimings | null;
   /**
-   * The score of the ranking's last result (relevance.ts queryBackground), taken before a paged answer keeps only
-   * its first page: what the relevance labels measure how far a result stands out from. Absent: from `hits`.
+   * The scores of the ranking's last and best results (relevance.ts queryScale), taken before a paged answer keeps
+   * only its first page: what the relevance labels measure how far a result stands out from. Absent: from `hits`.
    */
-  background?: number | null;
+  scale?: QueryScale;
   /** The papers this ranking is "more like" (and "not like"), when it is ranked by examples. */
   examples: Examples | null;
   /** Why the examples could not be used (examples.ts EXAMPLE_ERROR_CODES), when they could not. */
@@ -259,7 +259,7 @@ export async function searchLibrary(
     papers: source.papers,
     mode,
     hits: shown,
-    background: queryBackground(hits),
+    scale: queryScale(hits),
     elapsedMs: at - started,
     partial,
     fallback,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getModelSpec, MODELS } from '../../src/embedding/models.ts';
 import { cutStats, precisionByScore, thresholdFor } from '../../src/eval/cutoff.ts';
-import { BACKGROUND_RANK, KEYWORD_RELEVANCE, keywordStrength, queryBackground, relevanceCut, relevanceLabel, relevanceLabelWith, relevanceThresholds } from '../../src/search/relevance.ts';
+import { BACKGROUND_RANK, KEYWORD_RELEVANCE, keywordStrength, queryBackground, queryScale, relevanceCut, relevanceLabel, relevanceLabelWith, relevanceThresholds, standing } from '../../src/search/relevance.ts';
 import { SEARCH_MODES } from '../../src/search/search.ts';
 
 const judged = (...pairs: Array<[number, 0 | 1]>) => pairs.map(([score, relevant]) => ({ score, relevant: relevant === 1 }));
@@ -118,33 +118,41 @@ describe('relevance labels and the cut', () => {
 });
 
 describe('issue 18.4: a result that stands out of the query background', () => {
-  const thresholds = { strong: 0.9, good: 0.85, standout: { gap: 0.1, min: 0.7 } };
+  const thresholds = { strong: 0.9, good: 0.85, standout: { min: 0.7, weight: 2, level: 1, near: 0.02 } };
   const hits = (scores: number[]) => scores.map((score, index) => ({ index, score }));
 
-  it("the background is the score of the app's last result (the 50th), or the lowest of fewer", () => {
+  it("the background is the score of the app's last result (the 50th), or the lowest of fewer; the best is the first", () => {
     const fifty = hits(Array.from({ length: 60 }, (_, i) => 1 - i / 100));
     expect(BACKGROUND_RANK).toBe(50);
     expect(queryBackground(fifty)).toBeCloseTo(1 - 49 / 100, 12);
     expect(queryBackground(hits([0.9, 0.8, 0.7]))).toBe(0.7);
     expect(queryBackground([])).toBeNull();
+    expect(queryScale(hits([0.9, 0.8, 0.7]))).toEqual({ background: 0.7, best: 0.9 });
+    expect(queryScale([])).toEqual({ background: null, best: null });
   });
 
-  it('below good, a hit is good when it stands gap above the background and scores at least min; else weak', () => {
-    const label = (score: number, background: number | null) => relevanceLabelWith(thresholds, score, background);
-    expect(label(0.8, 0.7)).toBe('good');
-    expect(label(0.8, 0.700001)).toBe('weak'); // 0.099999 above: not enough
-    expect(label(0.69, 0.5)).toBe('weak'); // under the floor however far it stands out
+  it('below good, a hit is good when score + weight x (score - background) reaches the level, above the floor, near the best', () => {
+    const label = (score: number, background: number | null, best: number | null = score) => relevanceLabelWith(thresholds, score, { background, best });
+    expect(standing(thresholds.standout, 0.8, 0.7)).toBeCloseTo(1, 12);
+    expect(label(0.8, 0.7)).toBe('good'); // 0.8 + 2 x 0.1 = 1
+    expect(label(0.8, 0.7001)).toBe('weak'); // just under the level
+    expect(label(0.72, 0.58)).toBe('good'); // scores lower, stands out further: 0.72 + 2 x 0.14 = 1
+    expect(label(0.69, 0.4)).toBe('weak'); // under the floor however far it stands out
+    expect(label(0.8, 0.7, 0.82)).toBe('good'); // within near (0.02) of the best
+    expect(label(0.8, 0.7, 0.8201)).toBe('weak'); // further from the best: a claim's middling results do not all stand out
     expect(label(0.8, null)).toBe('weak'); // no background known: the fixed thresholds alone
+    expect(label(0.8, 0.7, null)).toBe('weak'); // no best known: likewise
     expect(label(0.86, 0.85)).toBe('good');
     expect(label(0.95, 0.94)).toBe('strong'); // standing out never makes strong, nor is needed for it
   });
 
-  it("the shipped model's hybrid mode (the default) carries a standout, chosen by tools/choose-cutoff.ts", () => {
-    for (const mode of ['hybrid'] as const) {
+  it("the shipped model's cosine modes carry a standout, chosen by tools/choose-cutoff.ts", () => {
+    for (const mode of ['hybrid', 'semantic'] as const) {
       const t = relevanceThresholds(mode)!;
       expect(t.standout, mode).toBeDefined();
       expect(t.standout!.min).toBeLessThanOrEqual(t.good);
-      expect(t.standout!.gap).toBeGreaterThan(0);
+      expect(t.standout!.weight).toBeGreaterThan(0);
+      expect(t.standout!.near).toBeGreaterThanOrEqual(0);
     }
   });
 });
