@@ -274,10 +274,12 @@ async function webgpuFigures(origin: string, texts: string[], runs: number): Pro
   try {
     const { page } = await openBenchPage(browser, origin, {});
     const rates = await benchCaller(page)('webgpuRate', texts, runs);
-    const show = (values: number[]) => values.map((r) => r.toFixed(1)).join(', ');
+    // Three significant digits: SwiftShader's rate is far under 0.1 docs/s, which one decimal shows as 0.
+    const show = (values: number[]) => values.map((r) => r.toPrecision(3)).join(', ');
     log(rates ? `canary (${texts.length} abstracts): WebGPU ${show(rates.webgpu)} vs WASM ${show(rates.wasm)} docs/s` : 'WebGPU: no adapter');
     // The WASM rate beside it, same texts, same browser, alternating: the canary's comparison (issue 16.3).
-    return { webgpu_docs_per_s: rates ? round(median(rates.webgpu)) : null, webgpu_canary_wasm_docs_per_s: rates ? round(median(rates.wasm)) : null, webgpu_docs: texts.length };
+    const precise = (values: number[]) => Number(median(values).toPrecision(3));
+    return { webgpu_docs_per_s: rates ? precise(rates.webgpu) : null, webgpu_canary_wasm_docs_per_s: rates ? precise(rates.wasm) : null, webgpu_docs: texts.length };
   } finally {
     await browser.close();
   }

@@ -72,7 +72,7 @@ export class AppController {
   /** Starts the page: `requestedLibrary` is the ?library= of the address, if any. */
   async start(backend: BackendRequest, requestedLibrary: string | null = null): Promise<void> {
     try {
-      const filesAreLocal = await this.offline.settle();
+      const filesAreLocal = await timed('app:offline-settle', this.offline.settle());
       if (filesAreLocal === null) return; // the page reloads itself (first visit, for isolation)
       const gpuSession = new GpuSession(backend);
       const engine = new EmbeddingSupervisor({
@@ -126,10 +126,10 @@ export class AppController {
   /** Keywords at once, meaning once its vectors are resolved or embedded; `wait` (start-up) until indexed. */
   private async openLocal(services: Services, loaded: LoadedCorpus, { wait }: { wait: boolean }): Promise<void> {
     const ticket = ++this.openings;
-    const corpus = localCorpus(loaded, await KeywordIndex.build(loaded.papers));
+    const corpus = localCorpus(loaded, await timed('app:keyword-index', KeywordIndex.build(loaded.papers)));
     if (ticket !== this.openings) return; // a later open started while the keyword index was built
     await this.open(services, { kind: 'local', corpus }, { phase: 'loading', papers: loaded.papers, libraryId: loaded.id, corpusName: loaded.name, corpusKind: loaded.kind, published: null });
-    await services.indexing.start(corpus, { wait });
+    await timed('app:indexing', services.indexing.start(corpus, { wait }));
   }
 
   /** The site's own library: the published one when there is one, else the bundled papers. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { parseLibrary } from '../../src/corpus/import.ts';
 import { SITE_CORPUS } from './global-setup.ts';
-import { waitForState, type Page } from './browser.ts';
+import { launch, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
 
 /** The site's papers, as the e2e build indexed them (tests/fixtures, not data/: issue 17.4). */
 export const PAPERS = parseLibrary(SITE_CORPUS, new Uint8Array(readFileSync(SITE_CORPUS))).papers;
@@ -24,6 +24,21 @@ export function appUrl(params: Record<string, string> = {}): string {
 export async function openApp(page: Page, params: Record<string, string> = {}): Promise<void> {
   await page.goto(appUrl(params));
   await waitForState(page, 'ready');
+}
+
+/**
+ * One browser and one page for a describe block's tests, which go on where the last left off: launched and opened
+ * on the app, ready, before the first (`use` receives the page), closed after the last. Call it in the describe.
+ */
+export function sharedReadyPage(use: (page: Page) => void): void {
+  let browser: LaunchedBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    const page = await browser.context.newPage();
+    await openApp(page);
+    use(page);
+  });
+  afterAll(() => browser?.close());
 }
 
 export interface Status {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launch, resultIds, waitForState, withPage, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, noticeText, notices } from './helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { resultIds, waitForState, withPage, type Page } from './browser.ts';
+import { appUrl, noticeText, notices, sharedReadyPage } from './helpers.ts';
 
 /**
  * Issue 18.6 on the built site: the keyboard, a pasted list of titles, and the first screen of a phone.
@@ -13,16 +13,8 @@ async function waitForAnswer(page: Page): Promise<void> {
 }
 
 describe('issue 18: keyboard', () => {
-  let browser: LaunchedBrowser;
   let page: Page;
-
-  beforeAll(async () => {
-    browser = await launch();
-    page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
-  });
-  afterAll(() => browser.close());
+  sharedReadyPage((ready) => (page = ready));
 
   test('j/k are letters in the search box, arrows leave it; from the results j/k move, m keeps the focus on the results, Esc clears the words and then the examples', async () => {
     await page.click('[data-testid="query"]');

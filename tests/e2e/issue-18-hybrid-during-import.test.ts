@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launch, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, importFile, jsonl, manyPapers, search, status } from './helpers.ts';
+import { describe, expect, test } from 'vitest';
+import type { Page } from './browser.ts';
+import { importFile, jsonl, manyPapers, search, sharedReadyPage, status } from './helpers.ts';
 
 /**
  * Issue 18.1 end to end: a library too big to embed at once is imported; the app measures a sample and asks
@@ -12,16 +12,8 @@ const COUNT = 3000;
 const PAPERS = manyPapers(COUNT);
 
 describe('issue 18: hybrid is never worse than keywords during an import', () => {
-  let browser: LaunchedBrowser;
   let page: Page;
-
-  beforeAll(async () => {
-    browser = await launch();
-    page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
-  });
-  afterAll(() => browser.close());
+  sharedReadyPage((ready) => (page = ready));
 
   test("while most papers wait for their vector, the paper Keywords ranks first is in Hybrid's top 3", async () => {
     await importFile(page, 'big-library.jsonl', jsonl(PAPERS));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launch, resultIds, waitForState, type LaunchedBrowser, type Page } from './browser.ts';
-import { appUrl, search } from './helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { resultIds, type Page } from './browser.ts';
+import { search, sharedReadyPage } from './helpers.ts';
 
 /**
  * Issue 18.6: "Not this" said it ranked by a counter-example ("not like …") while, with the measured defaults
@@ -15,16 +15,8 @@ async function settled(page: Page, hidden: string): Promise<void> {
 }
 
 describe('issue 18: "not this" says plainly that it hides one paper', () => {
-  let browser: LaunchedBrowser;
   let page: Page;
-
-  beforeAll(async () => {
-    browser = await launch();
-    page = await browser.context.newPage();
-    await page.goto(appUrl());
-    await waitForState(page, 'ready');
-  });
-  afterAll(() => browser.close());
+  sharedReadyPage((ready) => (page = ready));
 
   test('in Keywords mode, hiding the second result leaves the others in their order and the mode unchanged', async () => {
     await page.locator('[data-testid="mode-keyword"]').locator('..').click(); // the visible label

@@ -94,11 +94,11 @@ export class IndexingSession {
     const { state, engine, cache, slot } = this.parts;
     let model: ModelInfo;
     try {
-      model = await engine.whenReady();
+      model = await timed('app:engine-wait', engine.whenReady());
       if (!slot.isOpen(corpus)) return;
       if (!corpus.index) this.attachVectors(corpus, model, await timed('app:cache-load', cache.load(model.modelKey, model.dims)));
       if (!slot.isOpen(corpus)) return;
-      if (!(await this.embedMissing(corpus, model))) return;
+      if (!(await timed('app:embed-missing', this.embedMissing(corpus, model)))) return;
     } catch (error) {
       if (error instanceof EngineUnavailableError) {
         if (slot.isOpen(corpus)) state.update({ phase: 'ready', embedding: null });
