@@ -90,8 +90,8 @@ function comparable(mode: SearchMode, score: number, context: RelevanceContext):
 export function relevanceLabel(mode: SearchMode, score: number, context: RelevanceContext = {}): RelevanceLabel | null {
   const thresholds = relevanceThresholds(mode, context.modelId);
   if (!thresholds) return null;
-  const scale = context.best === undefined || context.best === null ? null : comparable(mode, context.best, context);
-  return relevanceLabelWith(thresholds, comparable(mode, score, context), { background: context.background ?? null, best: scale });
+  const onScale = (x: number | null | undefined) => (x === undefined || x === null ? null : comparable(mode, x, context));
+  return relevanceLabelWith(thresholds, comparable(mode, score, context), { background: onScale(context.background), best: onScale(context.best) });
 }
 
 /**
