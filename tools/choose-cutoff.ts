@@ -39,7 +39,7 @@ import { cosineBlendOptions } from '../src/index/fusion.ts';
 import { QuantizedMatrix } from '../src/index/quantized-matrix.ts';
 import type { Hit } from '../src/index/top-k.ts';
 import { VectorMatrix } from '../src/index/vector-matrix.ts';
-import { BACKGROUND_RANK, keywordStrength, queryBackground, relevanceLabelWith, relevanceThresholds, standing } from '../src/search/relevance.ts';
+import { BACKGROUND_RANK, keywordStrength, labelHits, plausibleLead, queryBackground, relevanceThresholds, standing } from '../src/search/relevance.ts';
 import { rankingFor, SEARCH_MODES, SearchIndex, type RankingOptions, type SearchMode } from '../src/search/search.ts';
 import { parseFlags, runTool, stringFlag, UsageError } from './cli.ts';
 
@@ -166,15 +166,7 @@ async function loadCorpus(name: string, dir: string, int8: boolean, extra: Recor
 
 /** How many leading results the app labels strong or good, and strong (relevance.ts's rule, with candidate thresholds). */
 function plausibleCount(mode: SearchMode, ranked: Ranked, thresholds: RelevanceThresholds, papers: number): { plausible: number; strong: number } {
-  const background = queryBackground(ranked.hits);
-  const value = (hit: Hit) => (mode === 'keyword' ? keywordStrength(hit.score, ranked.query, papers) : hit.score);
-  const best = ranked.hits.length > 0 ? value(ranked.hits[0]) : null;
-  const label = (hit: Hit) => relevanceLabelWith(thresholds, value(hit), { background, best });
-  let plausible = 0;
-  while (plausible < ranked.hits.length && label(ranked.hits[plausible]) !== 'weak') plausible++;
-  let strong = 0;
-  while (strong < plausible && label(ranked.hits[strong]) === 'strong') strong++;
-  return { plausible, strong };
+  return plausibleLead(labelHits(mode, ranked.hits, thresholds, { query: ranked.query, papers }));
 }
 
 interface SetStats {

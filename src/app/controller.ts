@@ -307,4 +307,3 @@ export class AppController {
     this.engine?.dispose();
   }
 }
-

@@ -1,5 +1,5 @@
 import type { Paper } from '../base/paper.ts';
-import { queryScale, relevanceLabel, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
+import { labelHits, plausibleLead, queryScale, relevanceLabel, relevanceThresholds, type RelevanceContext, type RelevanceLabel } from '../search/relevance.ts';
 import type { SearchMode } from '../search/search.ts';
 import { RESULT_LIMIT, type SearchOutcome } from '../search/searcher.ts';
 
@@ -55,12 +55,11 @@ export function rowRelevance(outcome: SearchOutcome | null, score: number | null
  */
 export function resultCut(outcome: SearchOutcome | null, modelId: string | undefined): ResultCut | null {
   if (!outcome || outcome.examples) return null;
-  const context = relevanceContext(outcome, modelId);
-  const labels = outcome.hits.map((hit) => relevanceLabel(scoredMode(outcome), hit.score, context));
-  if (labels.some((label) => label === null)) return null;
-  let plausible = 0;
-  while (plausible < labels.length && labels[plausible] !== 'weak') plausible++;
-  const strong = labels.slice(0, plausible).filter((label) => label === 'strong').length;
+  const mode = scoredMode(outcome);
+  const thresholds = relevanceThresholds(mode, modelId);
+  if (!thresholds) return null;
+  const labels = labelHits(mode, outcome.hits, thresholds, relevanceContext(outcome, modelId));
+  const { plausible, strong } = plausibleLead(labels);
   // Nothing plausible: say so, but keep the closest few in view (labelled weak); short queries score lower than
   // the claims the thresholds were measured on, and the right paper may still be among them.
   const shown = plausible > 0 ? plausible : Math.min(CLOSEST_WHEN_NONE, labels.length);

@@ -36,9 +36,9 @@ export interface RelevanceThresholds {
   /**
    * A hit below `good` is still a good match when it scores at least `min`, within `near` of the query's best
    * result, and its standing, its score plus `weight` times how far it stands above the query's background (the
-   * score of the app's last result, src/search/relevance.ts queryBackground), reaches `level`. Short questions score lower than the claims `good`
-   * was measured on, but stand out of their library as nonsense does not; a result that scores lower needs to stand
-   * out further (issue 18.4).
+   * score of the app's last result, src/search/relevance.ts queryBackground), reaches `level`. Short questions
+   * score lower than the claims `good` was measured on, but stand out of their library as nonsense does not; a
+   * result that scores lower needs to stand out further (issue 18.4).
    */
   standout?: Standout;
 }

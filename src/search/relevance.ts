@@ -90,8 +90,32 @@ function comparable(mode: SearchMode, score: number, context: RelevanceContext):
 export function relevanceLabel(mode: SearchMode, score: number, context: RelevanceContext = {}): RelevanceLabel | null {
   const thresholds = relevanceThresholds(mode, context.modelId);
   if (!thresholds) return null;
+  return relevanceLabelWith(thresholds, comparable(mode, score, context), scaleFor(mode, thresholds, context));
+}
+
+/**
+ * The labels of one query's best-first `hits` under `thresholds`: the model's (resultCut in src/app/result-rows.ts)
+ * or a candidate that tools/choose-cutoff.ts tries. The scale is the context's, else the hits' own.
+ */
+export function labelHits(mode: SearchMode, hits: readonly Hit[], thresholds: RelevanceThresholds, context: RelevanceContext = {}): RelevanceLabel[] {
+  const scale = scaleFor(mode, thresholds, { ...queryScale(hits), ...context });
+  return hits.map((hit) => relevanceLabelWith(thresholds, comparable(mode, hit.score, context), scale));
+}
+
+/** How many leading labels are plausible (strong or good), and how many of those are strong. */
+export function plausibleLead(labels: readonly RelevanceLabel[]): { plausible: number; strong: number } {
+  let plausible = 0;
+  while (plausible < labels.length && labels[plausible] !== 'weak') plausible++;
+  return { plausible, strong: labels.slice(0, plausible).filter((label) => label === 'strong').length };
+}
+
+const NO_SCALE: QueryScale = { background: null, best: null };
+
+/** The query's scale in the units the thresholds compare; only a standout reads it, so without one it is not worked out. */
+function scaleFor(mode: SearchMode, thresholds: RelevanceThresholds, context: RelevanceContext): QueryScale {
+  if (!thresholds.standout) return NO_SCALE;
   const onScale = (x: number | null | undefined) => (x === undefined || x === null ? null : comparable(mode, x, context));
-  return relevanceLabelWith(thresholds, comparable(mode, score, context), { background: onScale(context.background), best: onScale(context.best) });
+  return { background: onScale(context.background), best: onScale(context.best) };
 }
 
 /**
@@ -134,10 +158,10 @@ export interface RelevanceCut {
  * for the model nothing is held back.
  */
 export function relevanceCut(mode: SearchMode, hits: readonly Hit[], context: RelevanceContext = {}): RelevanceCut {
-  const withScale = { ...queryScale(hits), ...context };
-  const isStrong = (hit: Hit) => (relevanceLabel(mode, hit.score, withScale) ?? 'strong') === 'strong';
-  let strong = 0;
-  while (strong < hits.length && isStrong(hits[strong])) strong++;
+  const thresholds = relevanceThresholds(mode, context.modelId);
+  if (!thresholds) return { strong: hits.length, more: 0 };
+  // Scores are best-first and `strong` is a fixed level, so the strong hits are the leading ones.
+  const { strong } = plausibleLead(labelHits(mode, hits, thresholds, context));
   return { strong, more: hits.length - strong };
 }
 
