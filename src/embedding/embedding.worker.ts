@@ -6,4 +6,6 @@
 import { exposeService } from '../base/worker-rpc.ts';
 import { EmbeddingService } from './embedding-service.ts';
 
+// From the worker's creation (its time origin) until its script, transformers.js included, has run.
+performance.measure('worker:script', { start: 0 });
 exposeService(new EmbeddingService());

@@ -15,6 +15,7 @@ export class AppState {
   }
 
   update(patch: Partial<Snapshot>): void {
+    if (patch.phase === 'ready' && this.snapshot.phase !== 'ready') markFirstReady();
     this.snapshot = { ...this.snapshot, ...patch };
     this.onChange(this.snapshot);
   }
@@ -30,6 +31,16 @@ export class AppState {
   dismiss(index: number): void {
     this.update({ notices: this.snapshot.notices.filter((_, i) => i !== index) });
   }
+}
+
+/**
+ * `app:ready`, once per page: the moment the status first says ready, on the page's own clock (ms since
+ * navigation). tools/bench-first-visit.ts reads it for `ready_repeat_ms`; polling the DOM from the test
+ * driver instead adds up to half a second (Playwright re-checks a selector at most every 500 ms).
+ */
+function markFirstReady(): void {
+  if (typeof performance === 'undefined' || performance.getEntriesByName('app:ready', 'mark').length > 0) return;
+  performance.mark('app:ready');
 }
 
 export function describe(error: unknown): string {
