@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { timed } from '../base/measure.ts';
 import { chooseBackend, findAdapter, gpuVerdictKey, type GpuLike } from './backend.ts';
 import { Encoder, type BatchSettings } from './encoder.ts';
-import { fingerprintKey, modelFingerprint, weightsHashFromProvenance, type Provenance } from './fingerprint.ts';
+import { fingerprintKey, modelFingerprint, servedHashes, weightsHashFromProvenance, weightsPreoptimized, type Provenance } from './fingerprint.ts';
 import { adapterKey, CANARY_MIN, CANARY_MAX_WAIT_MS, CANARY_MIN_WAIT_MS, CANARY_SIZE, judgeCanary, timeCanary } from './gpu-canary.ts';
 import { getModelSpec, type QueryViews } from './models.ts';
 import { browserVerifiedCopies, keptLater } from './verified-copies.ts';
@@ -52,6 +52,7 @@ export class EmbeddingService {
     const repair = { onRepair: (file: string) => onProgress({ phase: 'repair', file }), evict: evictFromCacheStorage, copies: kept.copies };
     const provenance = await timed('worker:provenance', this.readProvenance(config));
     const expected = expectedHashes(config, provenance);
+    const preoptimized = weightsPreoptimized(provenance);
     configureTransformers(config, threads);
     const verified = createVerifiedFetch({ ...repair, expectedSha256: (url) => expected.get(pathOf(url)), gzipped: (url) => config.runtime.modelGzip && url.endsWith('.onnx') });
     const early = prefetching(verified, Object.keys(provenance.sha256).map((file) => `${config.modelsBaseUrl}${config.modelId}/${file}`));
@@ -60,9 +61,9 @@ export class EmbeddingService {
     const weightsSha256 = weightsHashFromProvenance(provenance);
     const modelKey = fingerprintKey(modelFingerprint(getModelSpec(config.modelId), weightsSha256));
     this.loaders = {
-      wasm: () => this.loadOn('wasm', config, weightsSha256, onProgress),
+      wasm: () => this.loadOn('wasm', config, { weightsSha256, preoptimized }, onProgress),
       // A later WebGPU session reports no progress: the page is ready by then and shows no bars.
-      webgpu: () => this.loadOn('webgpu', { ...config, reportDownload: config.reportDownload && !this.info }, weightsSha256, onProgress),
+      webgpu: () => this.loadOn('webgpu', { ...config, reportDownload: config.reportDownload && !this.info }, { weightsSha256, preoptimized }, onProgress),
     };
     const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
     this.info =
@@ -162,10 +163,10 @@ export class EmbeddingService {
     return value as Provenance;
   }
 
-  private loadOn(backend: Backend, config: WorkerConfig, weightsSha256: string, onProgress: (p: LoadProgress) => void): Promise<Encoder> {
+  private loadOn(backend: Backend, config: WorkerConfig, weights: { weightsSha256: string; preoptimized: boolean }, onProgress: (p: LoadProgress) => void): Promise<Encoder> {
     return Encoder.load({
       spec: getModelSpec(config.modelId),
-      weightsSha256,
+      ...weights,
       device: backend,
       onLoadProgress: config.reportDownload === false ? undefined : progressReporter(onProgress),
     });
@@ -409,9 +410,9 @@ function briefly(error: unknown): string {
   return words.length > 160 ? `${words.slice(0, 157)}…` : words;
 }
 
-/** Absolute URL path of each model file -> its sha256, from PROVENANCE.json. */
+/** Absolute URL path of each model file -> the sha256 of the bytes this site serves for it, from PROVENANCE.json. */
 function expectedHashes(config: WorkerConfig, provenance: Provenance): Map<string, string> {
-  return new Map(Object.entries(provenance.sha256).map(([file, sha]) => [pathOf(`${config.modelsBaseUrl}${config.modelId}/${file}`), sha]));
+  return new Map(Object.entries(servedHashes(provenance)).map(([file, sha]) => [pathOf(`${config.modelsBaseUrl}${config.modelId}/${file}`), sha]));
 }
 
 function pathOf(url: string): string {

@@ -22,6 +22,11 @@ export interface EncoderOptions {
   /** Model folder name under transformers' `env.localModelPath`; defaults to the spec id. */
   modelPath?: string;
   onLoadProgress?: (info: ProgressInfo) => void;
+  /**
+   * The weights file is onnxruntime's optimized graph already (a built site, tools/build/optimized-model.ts):
+   * the session skips the graph rewrite that otherwise takes most of its creation (issue 16.5).
+   */
+  preoptimized?: boolean;
 }
 
 export interface EmbedProgress {
@@ -67,6 +72,7 @@ export class Encoder {
       device: options.device,
       dtype: options.precision ?? 'q8',
       progress_callback: options.onLoadProgress,
+      ...(options.preoptimized ? { session_options: { graphOptimizationLevel: 'disabled' as const } } : {}),
     });
     // transformers.js resolves a missing tokenizer to null instead of failing; fail here, with the reason.
     if (!extractor.tokenizer) throw new Error(`the tokenizer of ${options.spec.id} could not be loaded (tokenizer.json / tokenizer_config.json not found)`);

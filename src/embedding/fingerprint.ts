@@ -38,7 +38,33 @@ export function fingerprintKey(fp: ModelFingerprint): string {
 /** Provenance written by tools/fetch-model.ts beside the model files; the weights' hash comes from here. */
 export interface Provenance {
   model: string;
+  /** Each file's sha256 as fetched: the weights' is the fingerprint's, whatever form the site serves them in. */
   sha256: Record<string, string>;
+  /**
+   * Files a built site serves as onnxruntime's optimized graph of the file named (tools/build/optimized-model.ts):
+   * the served bytes' sha256, which the worker checks instead. Same weights, same vectors, same fingerprint.
+   */
+  optimized?: Record<string, OptimizedFile>;
+}
+
+export interface OptimizedFile {
+  sha256: string;
+  onnxruntime: string;
+  level: string;
+}
+
+/** sha256 of each file as this site serves it: the optimized graph's hash where there is one. */
+export function servedHashes(provenance: Provenance): Record<string, string> {
+  const served = { ...provenance.sha256 };
+  for (const [file, optimized] of Object.entries(provenance.optimized ?? {})) {
+    if (file in served && typeof optimized?.sha256 === 'string') served[file] = optimized.sha256;
+  }
+  return served;
+}
+
+/** The weights are served already optimized: onnxruntime must not spend the start-up optimizing them again. */
+export function weightsPreoptimized(provenance: Provenance): boolean {
+  return Object.keys(provenance.optimized ?? {}).some((file) => file.endsWith('.onnx') && file in provenance.sha256);
 }
 
 /**

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { extname, join, relative, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, inject, test } from 'vitest';
+import type { Provenance } from '../../src/embedding/fingerprint.ts';
 import { clearFaults, clearRequests, requestedPaths, setFaults } from './faults.ts';
 
 /**
@@ -50,6 +53,19 @@ describe('serves the build as GitHub Pages does', () => {
     const expected = readFileSync(join(SITE, file));
     expect(Number(response.headers.get('content-length'))).toBe(expected.length);
     expect(Buffer.from(await response.arrayBuffer()).equals(expected)).toBe(true);
+  });
+
+  test('issue 16.5: the model is served as onnxruntime\'s optimized graph, under the source model\'s fingerprint', async () => {
+    const modelDir = 'models/bge-small-en-v1.5';
+    const source = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../public', modelDir, 'PROVENANCE.json'), 'utf8')) as Provenance;
+    const served = (await (await fetch(url(`${modelDir}/PROVENANCE.json`))).json()) as Provenance;
+    // The fingerprint's hashes are the source's, so vectors stored and precomputed stay valid.
+    expect(served.sha256).toEqual(source.sha256);
+    const optimized = served.optimized?.['onnx/model_quantized.onnx'];
+    expect(optimized?.level).toBe('extended');
+    const bytes = gunzipSync(Buffer.from(await (await fetch(url(`${modelDir}/onnx/model_quantized.onnx.gz`))).arrayBuffer()));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(optimized?.sha256);
+    expect(optimized?.sha256).not.toBe(source.sha256['onnx/model_quantized.onnx']);
   });
 
   test('the base path: /paper-search redirects to /paper-search/, which is index.html; HEAD has the headers only', async () => {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Plugin, ResolvedConfig } from 'vite';
+import type { OptimizedModel } from './optimized-model.ts';
 
 /**
  * The heavy files of the built site travel gzip-compressed (issue 16): some static hosts compress nothing, and
@@ -12,7 +13,8 @@ import type { Plugin, ResolvedConfig } from 'vite';
  *
  * - onnxruntime's plain SIMD-threaded wasm (14.3 MB, 3.7 MB gzipped) and its JS glue: what WASM runs on;
  * - the asyncify build (26.9 MB, 6.6 MB gzipped): only for WebGPU, fetched only when WebGPU is used (not precached);
- * - every `models/<id>/onnx/*.onnx` copied from public/ is replaced by `<name>.onnx.gz` (34.0 → 24.3 MB).
+ * - every `models/<id>/onnx/*.onnx` copied from public/ is replaced by `<name>.onnx.gz` (34.0 → 24.3 MB), holding
+ *   onnxruntime's optimized graph of it (optimized-model.ts; PROVENANCE.json's `optimized` names its hash).
  *
  * The page learns the URLs and hashes from the virtual module `virtual:runtime-files` (see RuntimeFiles in
  * src/embedding/worker-api.ts). `vite dev` serves the plain files from node_modules and public/ instead.
@@ -54,6 +56,21 @@ function hashedName(base: string, sha: string, ext: string): string {
   return `assets/${base}-${sha.slice(0, 10)}${ext}`;
 }
 
+/**
+ * Notes in the output's PROVENANCE.json that the site serves `onnx` as onnxruntime's optimized graph: its sha256
+ * (what the worker checks), which onnxruntime wrote it and at what level. `sha256` keeps the source's hash, which
+ * the model's fingerprint is made of: the vectors are the same, so stored ones stay valid.
+ */
+function recordOptimized(onnx: string, optimized: OptimizedModel): void {
+  const modelDir = dirname(dirname(onnx));
+  const file = join(modelDir, 'PROVENANCE.json');
+  if (!existsSync(file)) throw new Error(`${onnx}: no PROVENANCE.json in ${modelDir}, so its hash cannot be recorded`);
+  const provenance = JSON.parse(readFileSync(file, 'utf8')) as { optimized?: Record<string, unknown> };
+  const name = relative(modelDir, onnx).split(sep).join('/');
+  provenance.optimized = { ...provenance.optimized, [name]: { sha256: sha256(optimized.bytes), onnxruntime: optimized.onnxruntime, level: optimized.level } };
+  writeFileSync(file, `${JSON.stringify(provenance, null, 2)}\n`);
+}
+
 /** `.onnx` files under the output's models/ folder (the copy of public/models). */
 function onnxFiles(outDir: string): string[] {
   const models = join(outDir, 'models');
@@ -74,6 +91,7 @@ export function runtimeFiles(): Plugin {
   };
   let config: ResolvedConfig;
   const cacheDir = resolve('.cache', 'gzip');
+  const optimizedDir = resolve('.cache', 'optimized');
 
   function buildModule(): string {
     const at = (path: string) => JSON.stringify(config.base + path);
@@ -108,7 +126,7 @@ export function runtimeFiles(): Plugin {
     },
     resolveId: (id) => (id === VIRTUAL_ID ? RESOLVED_ID : undefined),
     load: (id) => (id === RESOLVED_ID ? (config.command === 'build' ? buildModule() : devModule()) : undefined),
-    writeBundle() {
+    async writeBundle() {
       // Runs before vite-plugin-pwa's closeBundle, so the precache manifest lists the .gz files, not the .onnx.
       const outDir = resolve(config.root, config.build.outDir);
       mkdirSync(join(outDir, 'assets'), { recursive: true });
@@ -120,8 +138,12 @@ export function runtimeFiles(): Plugin {
       for (const name of readdirSync(join(outDir, 'assets'))) {
         if (/^ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(name)) rmSync(join(outDir, 'assets', name));
       }
+      // Loaded here, not at the top: onnxruntime-node is a native module that `vite dev` and the tests never need.
+      const { optimizedModel } = await import('./optimized-model.ts');
       for (const onnx of onnxFiles(outDir)) {
-        writeFileSync(`${onnx}.gz`, gzipCached(readFileSync(onnx), cacheDir));
+        const optimized = await optimizedModel(onnx, optimizedDir);
+        writeFileSync(`${onnx}.gz`, gzipCached(optimized.bytes, cacheDir));
+        recordOptimized(onnx, optimized);
         rmSync(onnx);
       }
     },

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+
+/**
+ * The model as onnxruntime rewrites it when a session starts, done once at build time (issue 16.5).
+ *
+ * Creating the session was the longest step of a repeat visit: onnxruntime fuses the int8 graph (1,511 nodes →
+ * 306: MatMulIntegerToFloat, DynamicQuantizeMatMul, LayerNormalization, Gelu …) on every start. In headless
+ * Chromium on the 2-core machine the first session after onnxruntime's start took 632–837 ms for the shipped
+ * model and 225–268 ms for this one loaded with `graphOptimizationLevel: 'disabled'` (a scratch page, 2026-12-06).
+ * The weights are the same bytes; the vectors are identical (tests/integration/issue-16-optimized-model.test.ts).
+ *
+ * 'extended', not 'all': onnxruntime warns that a graph saved at 'all' may carry layouts for this machine's CPU.
+ * The result is deterministic for one onnxruntime version and kept in .cache/optimized by the source's sha256.
+ */
+export const OPTIMIZATION_LEVEL = 'extended';
+
+export interface OptimizedModel {
+  bytes: Buffer;
+  /** The onnxruntime-node version that wrote it (PROVENANCE.json records it beside the hash). */
+  onnxruntime: string;
+  level: typeof OPTIMIZATION_LEVEL;
+}
+
+export async function optimizedModel(sourcePath: string, cacheDir: string): Promise<OptimizedModel> {
+  const onnxruntime = ort.env.versions.node ?? ort.env.versions.common;
+  const source = createHash('sha256').update(readFileSync(sourcePath)).digest('hex');
+  const file = join(cacheDir, `${source}-ort-${onnxruntime}-${OPTIMIZATION_LEVEL}.onnx`);
+  if (!existsSync(file)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    const session = await ort.InferenceSession.create(sourcePath, { graphOptimizationLevel: OPTIMIZATION_LEVEL, optimizedModelFilePath: partial });
+    await session.release();
+    renameSync(partial, file); // whole or absent: a build stopped midway leaves no half file under the real name
+  }
+  return { bytes: readFileSync(file), onnxruntime, level: OPTIMIZATION_LEVEL };
+}
