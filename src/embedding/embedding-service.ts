@@ -113,7 +113,7 @@ export class EmbeddingService {
    * no WebGPU download. An adapter already refused gets the plain build too.
    */
   private async loadAuto(config: WorkerConfig, threads: number, modelKey: string, gpu: GpuLike | undefined, repair: Repair): Promise<BackendInfo> {
-    const adapter = await findAdapter(gpu);
+    const adapter = await timed('worker:adapter', findAdapter(gpu));
     let status: GpuStatus | undefined;
     if (adapter) {
       const id = adapterKey(adapter.info);
