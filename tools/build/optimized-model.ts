@@ -10,7 +10,8 @@ import ort from 'onnxruntime-node';
  * 306: MatMulIntegerToFloat, DynamicQuantizeMatMul, LayerNormalization, Gelu …) on every start. In headless
  * Chromium on the 2-core machine the first session after onnxruntime's start took 632–837 ms for the shipped
  * model and 225–268 ms for this one loaded with `graphOptimizationLevel: 'disabled'` (a scratch page, 2026-12-06).
- * The weights are the same bytes; the vectors are identical (tests/integration/issue-16-optimized-model.test.ts).
+ * The weights keep their values, regrouped into the fused nodes; the vectors are the same
+ * (tests/integration/issue-16-optimized-model.test.ts).
  *
  * 'extended', not 'all': onnxruntime warns that a graph saved at 'all' may carry layouts for this machine's CPU.
  * The result is deterministic for one onnxruntime version and kept in .cache/optimized by the source's sha256.
