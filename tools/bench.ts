@@ -41,7 +41,7 @@ import type { BenchApi, ImportFigures } from '../src/bench/bench-api.ts';
 import { IMPORT_COUNT, importBenchData, measureImports } from './bench-import.ts';
 import { appImportFigures } from './bench-import-app.ts';
 import { mapBenchmark } from './bench-map.ts';
-import { measureFirstVisit, readyMark } from './bench-first-visit.ts';
+import { measureFirstVisit, timeReloads } from './bench-first-visit.ts';
 import { DEFAULT_BATCH_SETTINGS } from '../src/embedding/encoder.ts';
 import type { EmbedVariant } from '../src/bench/bench-api.ts';
 import type { Encoder } from '../src/embedding/encoder.ts';
@@ -217,22 +217,13 @@ async function measureApp(origin: string, runs: number): Promise<AppFigures> {
     };
     context.on('requestfinished', (request) => void count(request));
     const page = context.pages()[0] ?? (await context.newPage());
-    const ready = () => page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 600_000 });
-    let started = performance.now();
+    const started = performance.now();
     await page.goto(`${origin}/`);
-    await ready();
+    await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 600_000 });
     const firstVisitMs = performance.now() - started;
     await page.waitForTimeout(2000); // let the service worker finish precaching; those bytes belong to the first visit
     const firstVisitBytes = bytes;
-    const repeatMs: number[] = [];
-    const repeatPolledMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      started = performance.now();
-      await page.reload();
-      await ready();
-      repeatPolledMs.push(performance.now() - started);
-      repeatMs.push(await readyMark(page));
-    }
+    const { markMs: repeatMs, polledMs: repeatPolledMs } = await timeReloads(page, runs);
     const threads = await page.evaluate(() => `crossOriginIsolated=${String(self.crossOriginIsolated)}`);
     return { firstVisitMs, firstVisitBytes, repeatMs, repeatPolledMs, threads };
   } finally {
