@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
+import type { OptimizedFile } from '../../src/embedding/fingerprint.ts';
 
 /**
  * The model as onnxruntime rewrites it when a session starts, done once at build time (issue 16.5).
@@ -18,11 +19,9 @@ import ort from 'onnxruntime-node';
  */
 export const OPTIMIZATION_LEVEL = 'extended';
 
-export interface OptimizedModel {
+/** The graph's bytes, and what the site's PROVENANCE.json records of them (its `optimized` entry). */
+export interface OptimizedModel extends OptimizedFile {
   bytes: Buffer;
-  /** The onnxruntime-node version that wrote it (PROVENANCE.json records it beside the hash). */
-  onnxruntime: string;
-  level: typeof OPTIMIZATION_LEVEL;
 }
 
 export async function optimizedModel(sourcePath: string, cacheDir: string): Promise<OptimizedModel> {
@@ -36,5 +35,6 @@ export async function optimizedModel(sourcePath: string, cacheDir: string): Prom
     await session.release();
     renameSync(partial, file); // whole or absent: a build stopped midway leaves no half file under the real name
   }
-  return { bytes: readFileSync(file), onnxruntime, level: OPTIMIZATION_LEVEL };
+  const bytes = readFileSync(file);
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), onnxruntime, level: OPTIMIZATION_LEVEL };
 }

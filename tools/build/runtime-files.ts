@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Plugin, ResolvedConfig } from 'vite';
+import type { OptimizedFile, Provenance } from '../../src/embedding/fingerprint.ts';
 import type { OptimizedModel } from './optimized-model.ts';
 
 /**
@@ -65,9 +66,10 @@ function recordOptimized(onnx: string, optimized: OptimizedModel): void {
   const modelDir = dirname(dirname(onnx));
   const file = join(modelDir, 'PROVENANCE.json');
   if (!existsSync(file)) throw new Error(`${onnx}: no PROVENANCE.json in ${modelDir}, so its hash cannot be recorded`);
-  const provenance = JSON.parse(readFileSync(file, 'utf8')) as { optimized?: Record<string, unknown> };
+  const provenance = JSON.parse(readFileSync(file, 'utf8')) as Provenance;
   const name = relative(modelDir, onnx).split(sep).join('/');
-  provenance.optimized = { ...provenance.optimized, [name]: { sha256: sha256(optimized.bytes), onnxruntime: optimized.onnxruntime, level: optimized.level } };
+  const entry: OptimizedFile = { sha256: optimized.sha256, onnxruntime: optimized.onnxruntime, level: optimized.level };
+  provenance.optimized = { ...provenance.optimized, [name]: entry };
   writeFileSync(file, `${JSON.stringify(provenance, null, 2)}\n`);
 }
 
