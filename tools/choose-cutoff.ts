@@ -53,14 +53,13 @@ const FIXTURES = resolve('tests', 'fixtures', 'relevance');
  */
 const MIN_MARGIN = 0.01;
 
-/** Queries that should match nothing well in any library of papers (keyboard mash, markup, random words, errands). */
-export const NONSENSE_QUERIES: readonly string[] = (JSON.parse(readFileSync(resolve(FIXTURES, 'nonsense-queries.json'), 'utf8')) as { queries: string[] }).queries;
-
-interface ShortQuestion {
-  id: string;
-  text: string;
-  relevant: string[];
+/** The strings of a fixture `{ "queries": [...] }` of tests/fixtures/relevance. */
+function fixtureQueries(file: string): string[] {
+  return (JSON.parse(readFileSync(resolve(FIXTURES, file), 'utf8')) as { queries: string[] }).queries;
 }
+
+/** Queries that should match nothing well in any library of papers (keyboard mash, markup, random words, errands). */
+export const NONSENSE_QUERIES: readonly string[] = fixtureQueries('nonsense-queries.json');
 
 /** What main shipped on 2026-12-06, before issue 16.6 and 18.4: the baseline every target is measured against. */
 const TODAY = {
@@ -111,6 +110,17 @@ interface Asked {
   relevant: ReadonlySet<string>;
 }
 
+/** The questions of a fixture `{ "questions": [{ id, text, relevant }] }` of tests/fixtures/relevance. */
+function fixtureQuestions(file: string): Asked[] {
+  const { questions } = JSON.parse(readFileSync(resolve(FIXTURES, file), 'utf8')) as { questions: { id: string; text: string; relevant: string[] }[] };
+  return questions.map((q) => ({ id: q.id, text: q.text, relevant: new Set(q.relevant) }));
+}
+
+/** Strings no paper answers, as queries with nothing judged relevant (ids `<prefix>-<i>`). */
+function unanswerable(texts: readonly string[], prefix: string): Asked[] {
+  return texts.map((text, i) => ({ id: `${prefix}-${i}`, text, relevant: new Set<string>() }));
+}
+
 /** One side's ranking of one query: its hits and which are judged relevant. */
 interface Ranked {
   hits: Hit[];
@@ -136,7 +146,7 @@ async function loadCorpus(name: string, dir: string, int8: boolean, extra: Recor
   const asked = (queries: typeof judged): Asked[] =>
     queries.map((q) => ({ id: q.id, text: q.text, relevant: new Set([...dataset.qrels.get(q.id)!].filter(([, grade]) => grade > 0).map(([id]) => id)) }));
   const sets: Record<string, Asked[]> = name === 'scifact' ? { tune: asked(splitHalves(judged).tune), heldOut: asked(splitHalves(judged).heldOut) } : { questions: asked(judged) };
-  Object.assign(sets, extra, { nonsense: NONSENSE_QUERIES.map((text, i) => ({ id: `nonsense-${i}`, text, relevant: new Set<string>() })) });
+  Object.assign(sets, extra, { nonsense: unanswerable(NONSENSE_QUERIES, 'nonsense') });
   const encoder = await loadNodeEncoder(DEFAULT_MODEL_ID);
   const cache = resolve('.cache', 'vectors');
   const { vectors } = await embedPapersCached(encoder, dataset.papers, cache);
@@ -315,13 +325,10 @@ function printEvaluation(label: string, e: Evaluation): void {
 
 async function main(argv: readonly string[]): Promise<void> {
   const args = readArgs(argv);
-  const short = (JSON.parse(readFileSync(resolve(FIXTURES, 'scifact-short-questions.json'), 'utf8')) as { questions: ShortQuestion[] }).questions;
-  const scifact = await loadCorpus('scifact', args.scifact, args.int8, { short: short.map((q) => ({ id: q.id, text: q.text, relevant: new Set(q.relevant) })) });
-  const typed = (JSON.parse(readFileSync(resolve(FIXTURES, 'bundled-typed-questions.json'), 'utf8')) as { questions: ShortQuestion[] }).questions;
-  const offTopic = (JSON.parse(readFileSync(resolve(FIXTURES, 'bundled-off-topic-questions.json'), 'utf8')) as { queries: string[] }).queries;
+  const scifact = await loadCorpus('scifact', args.scifact, args.int8, { short: fixtureQuestions('scifact-short-questions.json') });
   const seed = await loadCorpus('seed-dev', args.seed, args.int8, {
-    typed: typed.map((q) => ({ id: q.id, text: q.text, relevant: new Set(q.relevant) })),
-    offTopic: offTopic.map((text, i) => ({ id: `off-topic-${i}`, text, relevant: new Set<string>() })),
+    typed: fixtureQuestions('bundled-typed-questions.json'),
+    offTopic: unanswerable(fixtureQueries('bundled-off-topic-questions.json'), 'off-topic'),
   });
   const report: Record<string, unknown> = {};
   for (const mode of SEARCH_MODES) {
